@@ -1,0 +1,107 @@
+// The few typed errors of pipeline-audit. Each leads with what to do, keeps its `cause`, and says whether a retry
+// could help. Library code throws these; only bin/ maps them to exit codes and text.
+
+export type ErrorKind = 'config' | 'http' | 'collector' | 'sink' | 'schema-version' | 'lease' | 'internal';
+
+export class PipelineAuditError extends Error {
+  readonly kind: ErrorKind;
+  readonly isRetryable: boolean;
+  constructor(kind: ErrorKind, message: string, options: { cause?: unknown; isRetryable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.kind = kind;
+    this.isRetryable = options.isRetryable ?? false;
+  }
+}
+
+export interface ConfigIssue {
+  /** The environment variable or config-file path the problem is about, e.g. `DATABRICKS_TOKEN` or `databricks.workspaces[1].host`. */
+  variable: string;
+  message: string;
+}
+
+/** Every configuration problem found, reported at once. */
+export class ConfigError extends PipelineAuditError {
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[], options: { cause?: unknown } = {}) {
+    const lines = issues.map((i) => `  - ${i.variable}: ${i.message}`).join('\n');
+    super('config', `Fix the configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines}`, options);
+    this.issues = issues;
+  }
+}
+
+export interface HttpErrorDetails {
+  status: number | null;
+  method: string;
+  /** URL with credentials and secret-looking query parameters removed. */
+  url: string;
+  /** First few hundred characters of the response body, secrets redacted. */
+  bodySnippet: string | null;
+  /** Network-level code such as ECONNREFUSED or UND_ERR_HEADERS_TIMEOUT. */
+  code?: string | undefined;
+}
+
+export class HttpError extends PipelineAuditError {
+  readonly status: number | null;
+  readonly method: string;
+  readonly url: string;
+  readonly bodySnippet: string | null;
+  readonly code: string | undefined;
+  constructor(message: string, details: HttpErrorDetails, options: { cause?: unknown; isRetryable?: boolean } = {}) {
+    super('http', message, options);
+    this.status = details.status;
+    this.method = details.method;
+    this.url = details.url;
+    this.bodySnippet = details.bodySnippet;
+    this.code = details.code;
+  }
+}
+
+/** A collector could not read a platform scope (auth refused, malformed answers, ...). */
+export class CollectorError extends PipelineAuditError {
+  readonly platform: string;
+  readonly scope: string;
+  constructor(platform: string, scope: string, message: string, options: { cause?: unknown; isRetryable?: boolean } = {}) {
+    super('collector', message, options);
+    this.platform = platform;
+    this.scope = scope;
+  }
+}
+
+/** The store could not be read or written. */
+export class SinkError extends PipelineAuditError {
+  constructor(message: string, options: { cause?: unknown; isRetryable?: boolean } = {}) {
+    super('sink', message, options);
+  }
+}
+
+/** The store's schema is behind (or ahead of) this version of pipeline-audit. */
+export class SchemaVersionError extends PipelineAuditError {
+  readonly found: number;
+  readonly expected: number;
+  constructor(found: number, expected: number) {
+    super(
+      'schema-version',
+      found < expected
+        ? `The audit schema is at version ${found}, this pipeline-audit needs ${expected}: run \`pipeline-audit init\` with a role that may create tables.`
+        : `The audit schema is at version ${found}, newer than this pipeline-audit understands (${expected}): upgrade pipeline-audit.`,
+    );
+    this.found = found;
+    this.expected = expected;
+  }
+}
+
+/** Another cycle holds the store's write lease. */
+export class LeaseError extends PipelineAuditError {
+  readonly holder: string;
+  readonly expiresAt: Date;
+  constructor(holder: string, expiresAt: Date) {
+    super('lease', `Another audit cycle (${holder}) is writing to the store until ${expiresAt.toISOString()}; wait for it or run again later.`, { isRetryable: true });
+    this.holder = holder;
+    this.expiresAt = expiresAt;
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
