@@ -122,3 +122,6 @@ export function runKey(r: Pick<RunObservation, 'platform' | 'scope' | 'runId'>):
 export function jobKey(j: Pick<JobObservation, 'platform' | 'scope' | 'jobId'>): string {
   return `${j.platform}\u0000${j.scope}\u0000${j.jobId}`;
 }
+
+/** The tool's version, in query tags, reports and the User-Agent. tests/version.test.ts keeps it equal to package.json. */
+export const TOOL_VERSION = '0.1.0';

@@ -11,6 +11,8 @@ export interface UpsertResult {
   unchanged: number;
   /** Rows appended to the status history (a new run, or a run whose status changed). */
   statusChanges: number;
+  /** Rows set aside in the quarantine table because their data (not a transient fault) could not be written. */
+  quarantined: number;
 }
 
 /** How far a (platform, scope) has been collected completely. */
@@ -99,5 +101,7 @@ export interface Store {
   /** Compare-and-set write lease; resolves false when another holder's lease has not expired. */
   acquireLease(holder: string, ttlMs: number, now: Date): Promise<boolean>;
   releaseLease(holder: string): Promise<void>;
+  /** Who holds the lease now, for the message when acquireLease refuses. */
+  readLease?(): Promise<Lease | null>;
   close(): Promise<void>;
 }

@@ -1,0 +1,100 @@
+// `run`, `init` and `config check`.
+import { runAudit } from '../audit.js';
+import { describeConfig, loadConfig, type AuditConfig } from '../config.js';
+import { TOOL_VERSION, type Platform } from '../normalize/schema.js';
+import { openStore } from '../sinks/open.js';
+import type { Store } from '../sinks/types.js';
+import { renderText, type AuditReport } from '../summarize/report.js';
+import { EXIT } from './cli-text.js';
+import { createLogger } from './logger.js';
+import { createProgress } from './progress.js';
+
+export interface CommonOptions {
+  configPath: string | undefined;
+  platforms: Platform[] | undefined;
+  json: boolean;
+  output: string | undefined;
+  logLevel: string;
+}
+export type Emit = (text: string, report: unknown) => void;
+
+export function load(o: CommonOptions): AuditConfig {
+  return loadConfig(process.env, { configPath: o.configPath, ...(o.platforms ? { platformsOverride: o.platforms } : {}) });
+}
+
+export async function runCommand(o: CommonOptions & { dryRun: boolean; since: Date | undefined }, emit: Emit): Promise<number> {
+  const config = load(o);
+  const logger = await createLogger(o.logLevel, process.stderr.isTTY === true);
+  for (const n of config.notEnabled) logger.info({ platform: n.platform }, `not monitored: ${n.reason}`);
+  const report = await runCycle(config, { dryRun: o.dryRun, since: o.since, platforms: o.platforms, logger });
+  emit(renderText(report), report);
+  return !o.dryRun && !report.store.ok ? EXIT.STORE : EXIT.OK;
+}
+
+/** Opens the store, runs one cycle, closes the store. Shared by `run` and `demo`. */
+export async function runCycle(
+  config: AuditConfig,
+  o: { dryRun: boolean; since?: Date | undefined; platforms?: Platform[] | undefined; logger: Awaited<ReturnType<typeof createLogger>> },
+): Promise<AuditReport> {
+  let store: Store | null = null;
+  let storeError: unknown;
+  try {
+    if (!o.dryRun || config.store.kind === 'snowflake' || (await fileExists(config.store.path))) {
+      store = await openStore(config.store, { readOnly: o.dryRun, queryTag: `pipeline-audit/${TOOL_VERSION}` });
+      // The embedded default needs no `init`: its file is created and migrated on first use. Snowflake is migrated
+      // only by `init` (DDL rights), and `run` checks the schema version.
+      if (store.kind === 'duckdb' && !o.dryRun) await store.migrate();
+    }
+  } catch (e) {
+    storeError = e;
+  }
+  const progress = createProgress(process.stderr);
+  try {
+    return await runAudit(config, {
+      store,
+      storeError,
+      logger: o.logger,
+      dryRun: o.dryRun,
+      onProgress: progress.onProgress,
+      ...(o.since ? { since: o.since } : {}),
+      ...(o.platforms ? { platforms: o.platforms } : {}),
+    });
+  } finally {
+    progress.done();
+    await store?.close();
+  }
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  const { access } = await import('node:fs/promises');
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function initCommand(o: CommonOptions): Promise<number> {
+  const config = load(o);
+  const store = await openStore(config.store, { queryTag: `pipeline-audit/${TOOL_VERSION} init` });
+  try {
+    await store.migrate();
+    const version = await store.checkSchema();
+    process.stdout.write(`audit schema ready (${config.store.kind}, version ${version})\n`);
+  } finally {
+    await store.close();
+  }
+  return EXIT.OK;
+}
+
+export async function configCheckCommand(o: CommonOptions, emit: Emit): Promise<number> {
+  const config = load(o);
+  const d = describeConfig(config);
+  const lines = [
+    `configuration ok${config.configFile ? ` (file: ${config.configFile})` : ''}`,
+    ...config.scopes.map((s) => `  monitor ${s.platform.padEnd(13)} ${s.scopeId}  (${s.source})`),
+    ...config.notEnabled.map((n) => `  skip    ${n.platform.padEnd(13)} ${n.reason}`),
+    `  store   ${config.store.kind === 'duckdb' ? `DuckDB file ${config.store.path}` : `Snowflake ${config.store.settings.account} ${config.store.settings.database}.${config.store.settings.schema}`}`,
+  ];
+  emit(lines.join('\n'), d);
+  return EXIT.OK;
+}

@@ -1,0 +1,127 @@
+// The cycle's report: what was collected, what was stored, what could not be read. It is data first (returned by
+// runAudit, written as JSON by --json/--output, stored with the cycle row); `renderText` is the deterministic
+// summary the CLI prints.
+import type { Platform, Run } from '../normalize/schema.js';
+import type { CollectWarning } from '../collectors/types.js';
+
+export interface ScopeReport {
+  platform: Platform;
+  scope: string;
+  /** Every chunk of the window was read completely and committed: coverage advanced. */
+  complete: boolean;
+  window: { start: string; end: string } | null;
+  /** Coverage after this cycle (ISO), or null when none is recorded yet. */
+  coveredUntil: string | null;
+  chunks: { planned: number; committed: number };
+  runsSeen: number;
+  runsInserted: number;
+  runsUpdated: number;
+  runsRejected: number;
+  jobsSeen: number;
+  failedRuns: number;
+  requests: number;
+  retries: number;
+  throttled: number;
+  warnings: CollectWarning[];
+  /** Why the collection is incomplete (page cap, a detail page refused, cut off by the time limit, ...). */
+  incomplete: string[];
+  gaps: { from: string; to: string }[];
+  /** The error that made this scope a blind spot, when it failed. */
+  error: string | null;
+}
+
+export interface FailedRunSummary {
+  platform: Platform;
+  scope: string;
+  jobId: string;
+  jobName: string | null;
+  runId: string;
+  status: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  errorClass: string | null;
+  error: string | null;
+  url: string | null;
+}
+
+export interface AuditReport {
+  cycleId: string;
+  toolVersion: string;
+  startedAt: string;
+  endedAt: string;
+  dryRun: boolean;
+  outcome: 'ok' | 'partial' | 'failed';
+  store: { kind: string; ok: boolean; error: string | null };
+  scopes: ScopeReport[];
+  notEnabled: { platform: Platform; reason: string }[];
+  /** Scopes that could not be read at all or only in part: the monitor's blind spots this cycle. */
+  blindSpots: { platform: Platform; scope: string; reason: string }[];
+  totals: { runsSeen: number; runsWritten: number; failedRuns: number; warnings: number; requests: number };
+  /** Failed final attempts seen this cycle, newest first (bounded). */
+  failedRuns: FailedRunSummary[];
+}
+
+const MAX_FAILED = 200;
+
+export function summarizeFailed(runs: readonly Run[]): FailedRunSummary[] {
+  return runs
+    .filter((r) => r.status.category === 'failed' && r.isFinalAttempt)
+    .sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0) || (a.runId < b.runId ? -1 : 1))
+    .slice(0, MAX_FAILED)
+    .map((r) => ({
+      platform: r.platform,
+      scope: r.scope,
+      jobId: r.jobId,
+      jobName: r.jobName,
+      runId: r.runId,
+      status: r.status.detail ? `${r.status.category} (${r.status.detail})` : r.status.category,
+      startedAt: r.startedAt?.toISOString() ?? null,
+      endedAt: r.endedAt?.toISOString() ?? null,
+      errorClass: r.errorClass ?? r.errorCode,
+      error: r.errorMessage ? firstLine(r.errorMessage, 200) : null,
+      url: r.url,
+    }));
+}
+
+function firstLine(s: string, max: number): string {
+  const line = s.split('\n').find((l) => l.trim() !== '') ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** Plain-text summary for a terminal or a log. Every external string is on its own, never interpreted. */
+export function renderText(r: AuditReport): string {
+  const out: string[] = [];
+  out.push(`pipeline-audit cycle ${r.cycleId} — ${r.outcome}${r.dryRun ? ' (dry run: nothing written)' : ''}`);
+  out.push(`  ${r.startedAt} → ${r.endedAt}   store: ${r.store.kind}${r.store.ok ? '' : ` NOT WRITABLE: ${r.store.error ?? ''}`}`);
+  out.push(`  runs seen ${r.totals.runsSeen}, written ${r.totals.runsWritten}, failed ${r.totals.failedRuns}, warnings ${r.totals.warnings}, HTTP requests ${r.totals.requests}`);
+  out.push('');
+  for (const s of r.scopes) {
+    const state = s.error ? 'FAILED' : s.complete ? 'complete' : 'INCOMPLETE';
+    out.push(`  ${s.platform.padEnd(13)} ${s.scope}  ${state}  runs ${s.runsSeen} (new ${s.runsInserted}, updated ${s.runsUpdated}), failed ${s.failedRuns}, jobs ${s.jobsSeen}, requests ${s.requests}`);
+    if (s.error) out.push(`      error: ${s.error}`);
+    for (const i of s.incomplete) out.push(`      incomplete: ${i}`);
+    for (const g of s.gaps) out.push(`      unrecoverable gap: ${g.from} → ${g.to} (outside the platform's history)`);
+    const byCode = new Map<string, number>();
+    for (const w of s.warnings) byCode.set(w.code, (byCode.get(w.code) ?? 0) + 1);
+    for (const [code, n] of [...byCode].sort()) out.push(`      warning ${code} ×${n}: ${s.warnings.find((w) => w.code === code)?.message ?? ''}`);
+  }
+  for (const n of r.notEnabled) out.push(`  ${n.platform.padEnd(13)} not monitored: ${n.reason}`);
+  if (r.blindSpots.length > 0) {
+    out.push('');
+    out.push(`  Blind spots (${r.blindSpots.length}):`);
+    for (const b of r.blindSpots) out.push(`    - ${b.platform} ${b.scope}: ${b.reason}`);
+  }
+  if (r.failedRuns.length > 0) {
+    out.push('');
+    out.push(`  Failed runs (${r.failedRuns.length}${r.failedRuns.length >= MAX_FAILED ? '+' : ''}):`);
+    for (const f of r.failedRuns.slice(0, 25)) {
+      out.push(`    - ${f.platform} | ${f.jobName ?? f.jobId} | ${f.startedAt ?? '?'} | ${f.status}${f.errorClass ? ` | ${f.errorClass}` : ''}`);
+      if (f.error) out.push(`      ${f.error}`);
+      if (f.url) out.push(`      ${f.url}`);
+    }
+    if (r.failedRuns.length > 25) out.push(`    … and ${r.failedRuns.length - 25} more (see --json)`);
+  }
+  // Job names and error text come from the platforms: no terminal escape sequence of theirs reaches a screen.
+  // eslint-disable-next-line no-control-regex
+  return out.join('\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '�');
+}
