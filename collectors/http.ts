@@ -256,7 +256,7 @@ export function createHttpClient(args: CreateHttpClientArgs): HttpClient & { clo
       );
     },
     async close() {
-      await agent?.close();
+      if (agent && !agent.closed && !agent.destroyed) await agent.close();
     },
   };
 }

@@ -1,0 +1,208 @@
+// Power Automate cloud flows, read from the Dataverse `flowruns` elastic table through the Web API with Entra ID
+// client credentials (platform-apis.md §3: the flow management API does not work app-only).
+// Quirks that forced choices here:
+// - Rows change after they are first written and ingestion lags, so the window filters on `modifiedon`.
+// - Paging is `@odata.nextLink`, followed exactly as given, with `Prefer: odata.maxpagesize` resent on every page;
+//   `$skip` is not supported and `$top` does not page.
+// - Elastic tables may refuse `$orderby`: the listing then falls back to no order and sorts locally.
+// - Only solution-aware flows get flowrun rows; history is kept 28 days by default (admins can shorten it).
+import { z } from 'zod';
+import { CollectorError, HttpError } from '../errors.js';
+import { FlowRunSchema, normalizeFlowRun, normalizeWorkflow, WorkflowSchema, type FlowRun, type Workflow } from '../normalize/powerautomate.js';
+import type { JobObservation, RunObservation } from '../normalize/schema.js';
+import { paginate, type TokenProvider } from './http.js';
+import type { CheckResult, Collector, CollectContext, TimeWindow } from './types.js';
+
+const DAY = 86_400_000;
+const PAGE_SIZE = 5000; // Dataverse's default and maximum page size
+const RUN_COLUMNS = 'flowrunid,name,status,starttime,endtime,triggertype,errorcode,errormessage,workflowid,_workflow_value,parentrunid,createdon,modifiedon';
+const FLOW_COLUMNS = 'workflowid,workflowidunique,name,statecode,statuscode,type,_ownerid_value,modifiedon,resourceid';
+
+const url = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+export const powerAutomateScopeSchema = z.object({
+  environmentUrl: url,
+  apiUrl: url.optional(),
+  environmentId: z.string().min(1).optional(),
+  tenantId: z.string().min(1, 'is required'),
+  clientId: z.string().min(1, 'is required'),
+  clientSecret: z.string().min(1, 'is required'),
+  authorityHost: url.optional(),
+  authorityCaPem: z.string().optional(),
+  name: z.string().optional(),
+});
+export type PowerAutomateScope = z.infer<typeof powerAutomateScopeSchema>;
+type Ctx = CollectContext<PowerAutomateScope>;
+
+const trim = (u: string) => u.replace(/\/+$/, '');
+const apiBase = (s: PowerAutomateScope) => trim(s.apiUrl ?? `${trim(s.environmentUrl)}/api/data/v9.2`);
+
+/**
+ * An Entra ID client-credentials token for the environment, through @azure/identity (loaded on first use). A new
+ * credential instance after `invalidate()` bypasses MSAL's token cache, so a revoked token is really replaced.
+ */
+export function entraTokenProvider(scope: PowerAutomateScope, scopeId: string): TokenProvider {
+  let credential: { getToken(scopes: string, o: { abortSignal: AbortSignal }): Promise<{ token: string } | null> } | null = null;
+  const resource = `${trim(scope.environmentUrl)}/.default`;
+  return {
+    async getToken(signal) {
+      if (!credential) {
+        const { ClientSecretCredential } = await import('@azure/identity');
+        credential = new ClientSecretCredential(scope.tenantId, scope.clientId, scope.clientSecret, {
+          ...(scope.authorityHost ? { authorityHost: scope.authorityHost, disableInstanceDiscovery: true } : {}),
+          ...(scope.authorityCaPem ? { tlsOptions: { ca: scope.authorityCaPem } } : {}),
+          retryOptions: { maxRetries: 2, retryDelayInMs: 200 },
+        });
+      }
+      try {
+        const t = await credential.getToken(resource, { abortSignal: signal });
+        if (!t) throw new Error('no token returned');
+        return t.token;
+      } catch (e) {
+        const msg = String((e as Error).message ?? e).split('\n')[0]?.replaceAll(scope.clientSecret, '[REDACTED]') ?? '';
+        throw new CollectorError(
+          'powerautomate',
+          scopeId,
+          `Entra ID refused a token for client ${scope.clientId} in tenant ${scope.tenantId}: ${msg.slice(0, 300)}`,
+          { cause: e, isRetryable: false },
+        );
+      }
+    },
+    invalidate() {
+      credential = null;
+    },
+  };
+}
+
+interface Session {
+  api: string;
+  auth: TokenProvider;
+  environmentId: string | null;
+}
+
+function session(ctx: Ctx): Session {
+  return { api: apiBase(ctx.scope), auth: entraTokenProvider(ctx.scope, ctx.scopeId), environmentId: ctx.scope.environmentId ?? null };
+}
+
+// OData headers on every request; Prefer is resent on every page, as Dataverse requires.
+const HEADERS = { 'OData-MaxVersion': '4.0', 'OData-Version': '4.0', Prefer: `odata.maxpagesize=${PAGE_SIZE}` };
+const PageSchema = z.object({ value: z.array(z.unknown()), '@odata.nextLink': z.string().nullish() });
+
+async function listAll(ctx: Ctx, s: Session, first: string, label: string): Promise<unknown[]> {
+  return paginate<string, unknown>({
+    first,
+    maxPages: ctx.limits.maxPages,
+    label,
+    onCap: (m) => ctx.incomplete(m),
+    fetchPage: async (pageUrl) => {
+      const res = await ctx.http.request({ url: pageUrl, headers: HEADERS, auth: s.auth });
+      const page = PageSchema.safeParse(res.body);
+      if (!page.success) throw new CollectorError('powerautomate', ctx.scopeId, `${label} answered JSON that is not an OData collection; check DATAVERSE_URL / DATAVERSE_API_URL`);
+      return { items: page.data.value, next: page.data['@odata.nextLink'] ?? undefined };
+    },
+  });
+}
+
+function parseEach<T>(ctx: Ctx, schema: z.ZodType<T>, items: readonly unknown[], idKey: string, kind: string): T[] {
+  const out: T[] = [];
+  for (const item of items) {
+    const r = schema.safeParse(item);
+    if (r.success) out.push(r.data);
+    else {
+      const id = item && typeof item === 'object' ? (item as Record<string, unknown>)[idKey] : undefined;
+      const issue = r.error.issues[0];
+      ctx.warn({ code: 'invalid-item', itemId: typeof id === 'string' ? id : undefined, message: `skipped a ${kind} that does not match the flowrun/workflow columns: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` });
+    }
+  }
+  return out;
+}
+
+async function listFlows(ctx: Ctx, s: Session): Promise<Workflow[]> {
+  // GET workflows: https://learn.microsoft.com/power-automate/manage-flows-with-code (category 5 = modern flow)
+  const first = `${s.api}/workflows?$filter=${encodeURIComponent('category eq 5')}&$select=${FLOW_COLUMNS}`;
+  return parseEach(ctx, WorkflowSchema, await listAll(ctx, s, first, 'dataverse workflows'), 'workflowid', 'flow');
+}
+
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function runsUrl(s: Session, window: TimeWindow, ordered: boolean): string {
+  const filter = `modifiedon ge ${iso(window.start)} and modifiedon le ${iso(window.end)}`;
+  // GET flowruns: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/flowrun
+  return `${s.api}/flowruns?$select=${RUN_COLUMNS}&$filter=${encodeURIComponent(filter)}${ordered ? `&$orderby=${encodeURIComponent('modifiedon asc')}` : ''}`;
+}
+
+function refusesOrderBy(e: unknown): boolean {
+  return e instanceof HttpError && e.status === 400 && /order\s*by|orderby|sort/i.test(e.bodySnippet ?? '');
+}
+
+async function collectRuns(ctx: Ctx, window: TimeWindow): Promise<RunObservation[]> {
+  const s = session(ctx);
+  const flows = await listFlows(ctx, s);
+  const byId = new Map(flows.map((f) => [f.workflowid.toLowerCase(), f]));
+  let raw: unknown[];
+  try {
+    raw = await listAll(ctx, s, runsUrl(s, window, true), 'dataverse flowruns');
+  } catch (e) {
+    if (!refusesOrderBy(e)) throw e;
+    // Elastic tables may refuse $orderby: read unordered, sort here.
+    ctx.warn({ code: 'orderby-refused', message: 'the flowruns table refused $orderby; read without it and sorted locally' });
+    raw = await listAll(ctx, s, runsUrl(s, window, false), 'dataverse flowruns');
+  }
+  const runs = parseEach<FlowRun>(ctx, FlowRunSchema, raw, 'flowrunid', 'flow run');
+  // nextLink paging over a moving set can repeat a row: keep the newest observation per run.
+  const newest = new Map<string, FlowRun>();
+  for (const r of runs) {
+    const cur = newest.get(r.flowrunid);
+    if (!cur || (r.modifiedon ?? '') >= (cur.modifiedon ?? '')) newest.set(r.flowrunid, r);
+  }
+  const out: RunObservation[] = [];
+  for (const r of [...newest.values()].sort((a, b) => (a.modifiedon ?? '').localeCompare(b.modifiedon ?? '') || a.flowrunid.localeCompare(b.flowrunid))) {
+    const obs = normalizeFlowRun(r, { scope: ctx.scopeId, environmentId: s.environmentId, flows: byId, secrets: [ctx.scope.clientSecret] });
+    if (obs.status.category === 'unknown') ctx.warn({ code: 'unknown-status', itemId: r.flowrunid, message: `flow run status '${obs.status.raw}' is not one pipeline-audit knows; stored as unknown` });
+    out.push(obs);
+  }
+  return out;
+}
+
+async function listJobs(ctx: Ctx): Promise<JobObservation[]> {
+  const s = session(ctx);
+  return (await listFlows(ctx, s)).map((w) => normalizeWorkflow(w, { scope: ctx.scopeId, environmentId: s.environmentId }));
+}
+
+function fixFor(e: unknown, scope: PowerAutomateScope): string {
+  const text = `${(e as Error).message ?? ''} ${e instanceof HttpError ? (e.bodySnippet ?? '') : ''}`;
+  if (/AADSTS7000215|invalid_client/i.test(text)) return 'the client secret is wrong or expired: create a new secret for the app registration and update POWER_AUTOMATE_CLIENT_SECRET';
+  if (/AADSTS700016|AADSTS90002/i.test(text)) return 'the client id or tenant id is wrong: check POWER_AUTOMATE_CLIENT_ID / POWER_AUTOMATE_TENANT_ID';
+  if (e instanceof HttpError && e.status === 401) return 'the app is not an application user of this environment: add it in the Power Platform admin center (Users → App users)';
+  if (e instanceof HttpError && e.status === 403) return 'give the application user a security role with read on Flow Run and Process at Organization depth';
+  if (e instanceof HttpError && e.status === 404) return `wrong environment or API URL (${apiBase(scope)}): it should be https://<org>.crm<N>.dynamics.com`;
+  return 'check DATAVERSE_URL, the network and the credentials';
+}
+
+async function check(ctx: Ctx): Promise<CheckResult> {
+  const s = session(ctx);
+  try {
+    await s.auth.getToken(ctx.signal);
+    await ctx.http.request({ url: `${s.api}/flowruns?$select=flowrunid&$top=1`, headers: HEADERS, auth: s.auth });
+    const flows = await listFlows(ctx, s);
+    const suspended = flows.filter((f) => f.statecode === 2).length;
+    return { ok: true, message: `token ok, flow runs readable, ${flows.length} flows visible${suspended ? ` (${suspended} suspended)` : ''}`, jobsVisible: flows.length };
+  } catch (e) {
+    return { ok: false, message: (e as Error).message, fix: fixFor(e, ctx.scope) };
+  }
+}
+
+export const powerAutomateCollector: Collector<PowerAutomateScope> = {
+  platform: 'powerautomate',
+  title: 'Power Automate',
+  scopeSchema: powerAutomateScopeSchema,
+  scopeId: (s) => new URL(s.environmentUrl).host,
+  // Dataverse keeps flow runs 28 days by default (organization.flowruntimetoliveinseconds); admins can shorten it.
+  retentionMs: 28 * DAY,
+  // Ingestion lags and rows are updated after they are written: re-read an hour.
+  overlapMs: 60 * 60_000,
+  maxChunkMs: DAY,
+  concurrency: 4,
+  listJobs,
+  collectRuns,
+  check,
+};
