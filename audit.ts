@@ -271,7 +271,7 @@ async function runScope(s: ScopeConfig, a: ScopeArgs): Promise<ScopeReport> {
       }
       chunkIncomplete = [];
       const firstRequestAt = a.now();
-      const observed = await collector.collectRuns(ctx, chunk);
+      const observed = await collector.collectRuns(ctx, i > 0 ? { ...chunk, continuation: true } : chunk);
       const runs = toRuns(observed, s, a, report, warn);
       report.runsSeen += runs.length;
       report.failedRuns += runs.filter((r) => r.status.category === 'failed' && r.isFinalAttempt).length;

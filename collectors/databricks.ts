@@ -217,10 +217,12 @@ function mergeRuns(lists: DatabricksRun[][], window: TimeWindow): DatabricksRun[
 
 async function collectRuns(ctx: CollectContext<DatabricksScope>, window: TimeWindow): Promise<RunObservation[]> {
   const s = session(ctx);
-  const reachBack = ctx.scope.longestRunMs ?? DEFAULT_LONGEST_RUN_MS;
+  // A continuation chunk follows one of this same cycle, read moments ago: runs that started before it were seen
+  // in their current state already, so neither the reach-back nor the active listing is needed again.
+  const reachBack = window.continuation ? 0 : (ctx.scope.longestRunMs ?? DEFAULT_LONGEST_RUN_MS);
   const listings = await Promise.all([
     // Runs still going, however long ago they started (the start-time listing cannot reach them).
-    listRuns(ctx, s, { active_only: true }, 'databricks runs/list active_only'),
+    ...(window.continuation ? [] : [listRuns(ctx, s, { active_only: true }, 'databricks runs/list active_only')]),
     ...slices(window.start.getTime() - reachBack, window.end.getTime(), START_TIME_SLICES).map((range) =>
       listRuns(ctx, s, range, `databricks runs/list ${new Date(range.start_time_from).toISOString()}..${new Date(range.start_time_to).toISOString()}`),
     ),

@@ -8,6 +8,12 @@ import type { HttpClient } from './http.js';
 export interface TimeWindow {
   start: Date;
   end: Date;
+  /**
+   * True when the previous chunk of this same cycle ended at `start` and was just collected: runs that started
+   * before `start` were read moments ago in their current state, so a collector that filters on start time
+   * need not reach back again (catch-up then reads each run once).
+   */
+  continuation?: boolean;
 }
 
 export interface CollectWarning {
