@@ -4,7 +4,7 @@
 // in through `deps`, so the cycle is deterministic under test.
 import { randomUUID } from 'node:crypto';
 import { createHttpClient, type FetchLike, type HttpClient } from './collectors/http.js';
-import { COLLECTORS } from './collectors/registry.js';
+import { collectorFor } from './collectors/registry.js';
 import type { AnyCollector, CollectContext, CollectWarning, TimeWindow } from './collectors/types.js';
 import type { AuditConfig, ScopeConfig } from './config.js';
 import { errorMessage, PipelineAuditError, SchemaVersionError, LeaseError } from './errors.js';
@@ -110,7 +110,7 @@ export async function runAudit(config: AuditConfig, deps: AuditDeps): Promise<Au
           log,
           cycleId,
           since: deps.since,
-          http: clientFor(s.platform, COLLECTORS[s.platform]),
+          http: clientFor(s.platform, collectorFor(s.platform)),
           onProgress: deps.onProgress,
           collected: allRuns,
         }),
@@ -194,7 +194,7 @@ export function planChunks(start: Date, end: Date, max: number): TimeWindow[] {
 }
 
 async function runScope(s: ScopeConfig, a: ScopeArgs): Promise<ScopeReport> {
-  const collector = COLLECTORS[s.platform];
+  const collector = collectorFor(s.platform);
   const requestsBefore = { ...a.http.stats };
   const report: ScopeReport = {
     platform: s.platform,

@@ -366,6 +366,10 @@ export function loadConfig(env: Env, opts: { configPath?: string | undefined; cw
       continue;
     }
     const collector = COLLECTORS[platform];
+    if (!collector) {
+      issues.push({ variable: platformHint(platform), message: `${platform} is configured, but this version of pipeline-audit has no ${platform} collector yet` });
+      continue;
+    }
     const seen = new Set<string>();
     for (const c of cands) {
       const r = collector.scopeSchema.safeParse(c.scope);

@@ -12,5 +12,5 @@ export default tseslint.config(
     },
   },
   { files: ['bin/**', 'bench/**', 'tests/**'], rules: { 'no-console': 'off' } },
-  { files: ['*.js'], languageOptions: { globals: { process: 'readonly' } } },
+  { files: ['*.js', 'tests/*.js'], languageOptions: { globals: { process: 'readonly', globalThis: 'readonly' } } },
 );

@@ -1,6 +1,6 @@
 // `doctor`: the configuration first, then every configured scope and the store, one line each, with the fix.
 import { createHttpClient } from '../collectors/http.js';
-import { COLLECTORS } from '../collectors/registry.js';
+import { collectorFor } from '../collectors/registry.js';
 import type { CheckResult } from '../collectors/types.js';
 import { errorMessage } from '../errors.js';
 import { redact } from '../normalize/redact.js';
@@ -22,7 +22,7 @@ export async function doctorCommand(o: CommonOptions, emit: Emit): Promise<numbe
   for (const n of config.notEnabled) lines.push({ target: n.platform, ok: true, message: `not monitored: ${n.reason}` });
 
   const checks = config.scopes.map(async (s): Promise<Line> => {
-    const collector = COLLECTORS[s.platform];
+    const collector = collectorFor(s.platform);
     const signal = AbortSignal.timeout(60_000);
     const http = createHttpClient({ signal, options: { ...config.http, retries: 1, concurrency: collector.concurrency }, secrets: config.secrets, userAgent: `pipeline-audit/${TOOL_VERSION} doctor` });
     try {

@@ -1,0 +1,324 @@
+// The embedded store: one DuckDB file (via @duckdb/node-api, loaded on first use). The batch is deduplicated by
+// key, appended into a temporary staging table with DuckDB's appender (values never pass through SQL text), and
+// MERGEd in one transaction. Queries that only read open the file read-only: DuckDB allows one writer.
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { SchemaVersionError, SinkError } from '../errors.js';
+import { dedupeNewest } from '../normalize/order.js';
+import { runKey, jobKey, type Job, type Platform, type Run } from '../normalize/schema.js';
+import { ident, jobToRow, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import type { Coverage, CycleRecord, Gap, Lease, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
+
+const DUCK_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'BIGINT', bool: 'BOOLEAN', timestamp: 'TIMESTAMPTZ', json: 'VARCHAR' };
+
+type DuckModule = typeof import('@duckdb/node-api');
+
+function wrap(what: string, e: unknown): SinkError {
+  const msg = e instanceof Error ? e.message : String(e);
+  return new SinkError(`DuckDB store: ${what} failed: ${msg.split('\n')[0]}`, { cause: e, isRetryable: /lock|IO Error|Could not set lock/i.test(msg) });
+}
+
+export class DuckDbStore implements Store {
+  readonly kind = 'duckdb' as const;
+  private constructor(
+    private readonly duck: DuckModule,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly path: string,
+    private readonly readOnly: boolean,
+  ) {}
+
+  static async open(path: string, opts: { readOnly?: boolean } = {}): Promise<DuckDbStore> {
+    const duck = await import('@duckdb/node-api');
+    const readOnly = opts.readOnly ?? false;
+    let instance: DuckDBInstance;
+    try {
+      instance = await duck.DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
+    } catch (e) {
+      throw wrap(`opening ${path}${readOnly ? ' read-only' : ''}`, e);
+    }
+    const conn = await instance.connect();
+    await conn.run("SET TimeZone = 'UTC'");
+    return new DuckDbStore(duck, instance, conn, path, readOnly);
+  }
+
+  private writable(what: string): void {
+    if (this.readOnly) throw new SinkError(`DuckDB store ${this.path} is open read-only: cannot ${what}`);
+  }
+
+  /** Values are always bound; Dates become TIMESTAMPTZ values. */
+  private bind(values: readonly Cell[]): never {
+    return values.map((v) => (v instanceof Date ? this.duck.timestampTZValue(BigInt(v.getTime()) * 1000n) : v)) as never;
+  }
+
+  private async all(sql: string, values: readonly Cell[] = []): Promise<Record<string, unknown>[]> {
+    const reader = await this.conn.runAndReadAll(sql, this.bind(values));
+    return reader.getRowObjectsJS() as Record<string, unknown>[];
+  }
+
+  private async exec(sql: string, values: readonly Cell[] = []): Promise<void> {
+    await this.conn.run(sql, this.bind(values));
+  }
+
+  private async tx<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.writable(what);
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      const out = await fn();
+      await this.conn.run('COMMIT');
+      return out;
+    } catch (e) {
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw e instanceof SinkError ? e : wrap(what, e);
+    }
+  }
+
+  private ddl(t: TableDef, temp = false, name = t.name): string {
+    const cols = t.columns.map(([n, ty]) => `${ident(n)} ${DUCK_TYPES[ty]}`).join(', ');
+    return temp ? `CREATE OR REPLACE TEMP TABLE ${ident(name)} (${cols})` : `CREATE TABLE IF NOT EXISTS ${ident(name)} (${cols})`;
+  }
+
+  async migrate(): Promise<void> {
+    await this.tx('migrate', async () => {
+      await this.conn.run('CREATE TABLE IF NOT EXISTS schema_version (version BIGINT, description VARCHAR, applied_at TIMESTAMPTZ)');
+      const rows = await this.all('SELECT max(version) AS v FROM schema_version');
+      const current = Number(rows[0]?.v ?? 0);
+      for (const m of MIGRATIONS) {
+        if (m.version <= current) continue;
+        for (const t of m.tables) await this.conn.run(this.ddl(t));
+        await this.exec('INSERT INTO schema_version VALUES ($1, $2, now())', [m.version, m.description]);
+      }
+    });
+  }
+
+  async checkSchema(): Promise<number> {
+    let v = 0;
+    try {
+      const t = await this.all("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'schema_version'");
+      if (Number(t[0]?.n ?? 0) > 0) v = Number((await this.all('SELECT max(version) AS v FROM schema_version'))[0]?.v ?? 0);
+    } catch (e) {
+      throw wrap('reading the schema version', e);
+    }
+    if (v !== LATEST_VERSION) throw new SchemaVersionError(v, LATEST_VERSION);
+    return v;
+  }
+
+  /** Appends rows into a fresh temp table shaped like `t` with the appender (bulk, no SQL text). */
+  private async stage(t: TableDef, stageName: string, rows: readonly Cell[][]): Promise<void> {
+    await this.conn.run(this.ddl(t, true, stageName));
+    const app: DuckDBAppender = await this.conn.createAppender(stageName, 'main', 'temp');
+    try {
+      for (const row of rows) {
+        t.columns.forEach(([, ty], i) => {
+          const v = row[i];
+          if (v === null || v === undefined) app.appendNull();
+          else if (ty === 'timestamp') app.appendTimestampTZ(this.duck.timestampTZValue(BigInt((v as Date).getTime()) * 1000n));
+          else if (ty === 'int') app.appendBigInt(BigInt(Math.trunc(v as number)));
+          else if (ty === 'bool') app.appendBoolean(v as boolean);
+          else app.appendVarchar(String(v));
+        });
+        app.endRow();
+      }
+      app.flushSync();
+    } finally {
+      app.closeSync();
+    }
+  }
+
+  private async merge(t: TableDef, stageName: string, updateWhere: string, keepFirstSeen: boolean): Promise<void> {
+    const on = t.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
+    const sets = t.columns
+      .filter(([n]) => !t.key.includes(n))
+      .map(([n]) => (keepFirstSeen && n === 'first_seen_at' ? `first_seen_at = least(t.first_seen_at, s.first_seen_at)` : `${n} = s.${n}`))
+      .join(', ');
+    const cols = t.columns.map(([n]) => n).join(', ');
+    await this.conn.run(
+      `MERGE INTO ${t.name} AS t USING ${stageName} AS s ON ${on} WHEN MATCHED AND ${updateWhere} THEN UPDATE SET ${sets} WHEN NOT MATCHED THEN INSERT (${cols}) VALUES (${t.columns.map(([n]) => `s.${n}`).join(', ')})`,
+    );
+  }
+
+  async upsertRuns(input: readonly Run[]): Promise<UpsertResult> {
+    this.writable('write runs');
+    const runs = dedupeNewest(input, runKey);
+    const rows: Cell[][] = [];
+    const bad: { run: Run; reason: string }[] = [];
+    for (const r of runs) {
+      try {
+        rows.push(runToRow(r));
+      } catch (e) {
+        bad.push({ run: r, reason: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return this.tx('writing runs', async () => {
+      await this.stage(TABLES.runs!, 'stage_runs', rows);
+      const counts = await this.all(
+        `SELECT count(*) FILTER (WHERE t.run_id IS NULL) AS ins,
+                count(*) FILTER (WHERE t.run_id IS NOT NULL AND s.version > t.version) AS upd,
+                count(*) FILTER (WHERE t.run_id IS NULL OR (s.version > t.version AND (s.status_category, coalesce(s.status_detail, ''), s.status_raw) IS DISTINCT FROM (t.status_category, coalesce(t.status_detail, ''), t.status_raw))) AS hist
+         FROM stage_runs s LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id`,
+      );
+      // History first, against the rows as they were: a new run, or a newer observation with another status.
+      await this.conn.run(
+        `INSERT INTO run_status_history
+         SELECT s.platform, s.scope, s.run_id, s.status_category, s.status_detail, s.status_raw, s.last_seen_at, s.updated_at, s.cycle_id
+         FROM stage_runs s LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id
+         WHERE t.run_id IS NULL OR (s.version > t.version AND (s.status_category, coalesce(s.status_detail, ''), s.status_raw) IS DISTINCT FROM (t.status_category, coalesce(t.status_detail, ''), t.status_raw))`,
+      );
+      await this.merge(TABLES.runs!, 'stage_runs', 's.version > t.version', true);
+      for (const b of bad) await this.quarantine(b.run, b.reason);
+      await this.conn.run('DROP TABLE IF EXISTS temp.stage_runs');
+      const ins = Number(counts[0]?.ins ?? 0);
+      const upd = Number(counts[0]?.upd ?? 0);
+      return { inserted: ins, updated: upd, unchanged: rows.length - ins - upd, statusChanges: Number(counts[0]?.hist ?? 0), quarantined: bad.length };
+    });
+  }
+
+  private async quarantine(r: Run, reason: string): Promise<void> {
+    let payload: string;
+    try {
+      payload = JSON.stringify({ ...r, raw: undefined });
+    } catch {
+      payload = '{}';
+    }
+    await this.exec('INSERT INTO quarantine VALUES ($1, $2, $3, $4, $5, $6, now())', [r.platform, r.scope, r.runId, reason.slice(0, 1000), payload, r.cycleId]);
+  }
+
+  async upsertJobs(input: readonly Job[]): Promise<UpsertResult> {
+    this.writable('write jobs');
+    const jobs = dedupeNewest(
+      input.map((j) => ({ ...j, updatedAt: null, status: { category: 'unknown' as const } })),
+      jobKey,
+    );
+    const rows = jobs.map((j) => jobToRow(j));
+    return this.tx('writing jobs', async () => {
+      await this.stage(TABLES.jobs!, 'stage_jobs', rows);
+      const c = await this.all(
+        'SELECT count(*) FILTER (WHERE t.job_id IS NULL) AS ins, count(*) FILTER (WHERE t.job_id IS NOT NULL) AS upd FROM stage_jobs s LEFT JOIN jobs t ON t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id',
+      );
+      await this.merge(TABLES.jobs!, 'stage_jobs', 's.last_seen_at >= t.last_seen_at', true);
+      await this.conn.run('DROP TABLE IF EXISTS temp.stage_jobs');
+      const ins = Number(c[0]?.ins ?? 0);
+      return { inserted: ins, updated: Number(c[0]?.upd ?? 0), unchanged: 0, statusChanges: 0, quarantined: 0 };
+    });
+  }
+
+  async getCoverage(platform: Platform, scope: string): Promise<Coverage | null> {
+    const rows = await this.all('SELECT * FROM coverage WHERE platform = $1 AND scope = $2', [platform, scope]).catch((e: unknown) => {
+      throw wrap('reading coverage', e);
+    });
+    const r = rows[0];
+    return r ? { platform, scope, coveredUntil: r.covered_until as Date, cycleId: String(r.cycle_id), updatedAt: r.updated_at as Date } : null;
+  }
+
+  async recordCoverage(c: Coverage): Promise<void> {
+    await this.tx('recording coverage', async () => {
+      await this.exec('DELETE FROM coverage WHERE platform = $1 AND scope = $2', [c.platform, c.scope]);
+      await this.exec('INSERT INTO coverage VALUES ($1, $2, $3, $4, $5)', [c.platform, c.scope, c.coveredUntil, c.cycleId, c.updatedAt]);
+    });
+  }
+
+  async recordGap(g: Gap): Promise<void> {
+    await this.tx('recording a gap', () => this.exec('INSERT INTO gaps VALUES ($1, $2, $3, $4, $5, $6)', [g.platform, g.scope, g.from, g.to, g.cycleId, g.recordedAt]));
+  }
+
+  async recordCycle(c: CycleRecord): Promise<void> {
+    await this.tx('recording the cycle', () =>
+      this.exec('INSERT INTO cycles VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+        c.cycleId,
+        c.startedAt,
+        c.endedAt,
+        c.outcome,
+        c.runsSeen,
+        c.runsWritten,
+        c.failedRuns,
+        c.warnings,
+        JSON.stringify(c.report),
+        c.toolVersion,
+      ]),
+    );
+  }
+
+  async lastCycle(): Promise<CycleRecord | null> {
+    const r = (await this.all('SELECT * FROM cycles ORDER BY ended_at DESC, cycle_id DESC LIMIT 1'))[0];
+    if (!r) return null;
+    return {
+      cycleId: String(r.cycle_id),
+      startedAt: r.started_at as Date,
+      endedAt: r.ended_at as Date,
+      outcome: r.outcome as CycleRecord['outcome'],
+      runsSeen: Number(r.runs_seen),
+      runsWritten: Number(r.runs_written),
+      failedRuns: Number(r.failed_runs),
+      warnings: Number(r.warnings),
+      report: JSON.parse(String(r.report)) as unknown,
+      toolVersion: String(r.tool_version),
+    };
+  }
+
+  async readRuns(q: RunQuery = {}): Promise<Run[]> {
+    const where: string[] = [];
+    const values: Cell[] = [];
+    const add = (sql: string, v: Cell) => {
+      values.push(v);
+      where.push(sql.replace('?', `$${values.length}`));
+    };
+    if (q.platform) add('platform = ?', q.platform);
+    if (q.scope) add('scope = ?', q.scope);
+    if (q.since) add('coalesce(started_at, last_seen_at) >= ?', q.since);
+    if (q.categories?.length) where.push(`status_category IN (${q.categories.map((c) => { values.push(c); return `$${values.length}`; }).join(', ')})`);
+    const limit = q.limit ? ` LIMIT ${Math.max(1, Math.floor(q.limit))}` : '';
+    const rows = await this.all(`SELECT * FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC NULLS LAST, platform, scope, run_id${limit}`, values);
+    return rows.map(rowToRun);
+  }
+
+  async readJobs(platform?: Platform): Promise<Job[]> {
+    const rows = platform ? await this.all('SELECT * FROM jobs WHERE platform = $1 ORDER BY scope, job_id', [platform]) : await this.all('SELECT * FROM jobs ORDER BY platform, scope, job_id');
+    return rows.map(rowToJob);
+  }
+
+  async readStatusHistory(platform: Platform, scope: string, runId: string): Promise<StatusChange[]> {
+    const rows = await this.all('SELECT * FROM run_status_history WHERE platform = $1 AND scope = $2 AND run_id = $3 ORDER BY observed_at, cycle_id', [platform, scope, runId]);
+    return rows.map((r) => ({
+      platform,
+      scope,
+      runId,
+      category: r.status_category as StatusChange['category'],
+      detail: (r.status_detail as string | null) ?? null,
+      raw: String(r.status_raw),
+      observedAt: r.observed_at as Date,
+      vendorUpdatedAt: (r.vendor_updated_at as Date | null) ?? null,
+      cycleId: String(r.cycle_id),
+    }));
+  }
+
+  async countRuns(): Promise<number> {
+    return Number((await this.all('SELECT count(*) AS n FROM runs'))[0]?.n ?? 0);
+  }
+
+  async acquireLease(holder: string, ttlMs: number, now: Date): Promise<boolean> {
+    return this.tx('taking the write lease', async () => {
+      const cur = (await this.all('SELECT holder, expires_at FROM lease WHERE lease_id = 1'))[0];
+      if (cur && cur.holder !== holder && (cur.expires_at as Date).getTime() > now.getTime()) return false;
+      await this.conn.run('DELETE FROM lease WHERE lease_id = 1');
+      await this.exec('INSERT INTO lease VALUES (1, $1, $2)', [holder, new Date(now.getTime() + ttlMs)]);
+      return true;
+    });
+  }
+
+  async releaseLease(holder: string): Promise<void> {
+    await this.tx('releasing the write lease', () => this.exec('DELETE FROM lease WHERE lease_id = 1 AND holder = $1', [holder]));
+  }
+
+  async readLease(): Promise<Lease | null> {
+    const r = (await this.all('SELECT holder, expires_at FROM lease WHERE lease_id = 1'))[0];
+    return r ? { holder: String(r.holder), expiresAt: r.expires_at as Date } : null;
+  }
+
+  async close(): Promise<void> {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+export function openDuckDbStore(path: string, opts: { readOnly?: boolean; now?: () => Date } = {}): Promise<DuckDbStore> {
+  return DuckDbStore.open(path, opts.readOnly === undefined ? {} : { readOnly: opts.readOnly });
+}
