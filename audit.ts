@@ -9,7 +9,7 @@ import type { AnyCollector, CollectContext, CollectWarning, TimeWindow } from '.
 import type { AuditConfig, ScopeConfig } from './config.js';
 import { errorMessage, PipelineAuditError, SchemaVersionError, LeaseError } from './errors.js';
 import { redact, redactDeep } from './normalize/redact.js';
-import { JobSchema, RunSchema, SCHEMA_VERSION, TOOL_VERSION, type Job, type Platform, type Run } from './normalize/schema.js';
+import { JobSchema, RunSchema, SCHEMA_VERSION, TOOL_VERSION, type Job, type Platform, type Run, type RunObservation } from './normalize/schema.js';
 import type { Store } from './sinks/types.js';
 import { summarizeFailed, type AuditReport, type ScopeReport } from './summarize/report.js';
 
@@ -47,6 +47,8 @@ export interface AuditDeps {
 
 const silent: AuditLogger = { debug() {}, info() {}, warn() {}, error() {} };
 const MAX_WARNINGS_KEPT = 100;
+/** Failed runs kept in memory for the report (it lists the newest 200); the store has them all. */
+const MAX_FAILED_KEPT = 10_000;
 
 /** Runs one audit cycle and returns its report. Throws only when the monitor itself is broken. */
 export async function runAudit(config: AuditConfig, deps: AuditDeps): Promise<AuditReport> {
@@ -224,7 +226,6 @@ async function runScope(s: ScopeConfig, a: ScopeArgs): Promise<ScopeReport> {
     else if (report.warnings.length === MAX_WARNINGS_KEPT) report.warnings.push({ code: 'warnings-truncated', message: 'more warnings were not kept' });
     a.log.warn({ platform: s.platform, scope: s.scopeId, ...clean }, 'collector warning');
   };
-  let chunkIncomplete: string[] = [];
   const ctx: CollectContext<unknown> = {
     platform: s.platform,
     scope: s.scope,
@@ -234,7 +235,9 @@ async function runScope(s: ScopeConfig, a: ScopeArgs): Promise<ScopeReport> {
     now: a.now,
     limits: a.config.limits,
     warn,
-    incomplete: (reason) => chunkIncomplete.push(redact(reason, a.config.secrets)),
+    // Incompleteness of runs is tracked per chunk (each chunk gets its own context); an inventory that could not
+    // be read in full is a warning: it does not hold coverage back.
+    incomplete: (reason) => warn({ code: 'inventory-incomplete', message: reason }),
   };
 
   try {
@@ -262,34 +265,57 @@ async function runScope(s: ScopeConfig, a: ScopeArgs): Promise<ScopeReport> {
 
     const chunks = planChunks(start, cycleNow, collector.maxChunkMs);
     report.chunks.planned = chunks.length;
+    // Chunk i+1 is collected while chunk i is normalized and written: the store's work hides behind the next
+    // chunk's network waits. Chunks still commit, and coverage still advances, strictly in order.
+    const collect = (i: number) => {
+      const chunk = chunks[i]!;
+      const incomplete: string[] = [];
+      const firstRequestAt = a.now();
+      const chunkCtx: CollectContext<unknown> = { ...ctx, incomplete: (reason) => incomplete.push(redact(reason, a.config.secrets)) };
+      const observed = collector.collectRuns(chunkCtx, i > 0 ? { ...chunk, continuation: true } : chunk);
+      observed.catch(() => undefined); // awaited below; a prefetch abandoned after a failure must not go unhandled
+      return { chunk, incomplete, firstRequestAt, observed };
+    };
     let complete = true;
-    for (const [i, chunk] of chunks.entries()) {
-      if (a.signal.aborted) {
-        report.incomplete.push(`cut off by the cycle time limit after ${i} of ${chunks.length} chunks; the next cycle resumes from ${chunk.start.toISOString()}`);
+    let next = chunks.length > 0 && !a.signal.aborted ? collect(0) : undefined;
+    for (let i = 0; i < chunks.length; i++) {
+      if (a.signal.aborted || !next) {
+        report.incomplete.push(`cut off by the cycle time limit after ${i} of ${chunks.length} chunks; the next cycle resumes from ${chunks[i]!.start.toISOString()}`);
         complete = false;
         break;
       }
-      chunkIncomplete = [];
-      const firstRequestAt = a.now();
-      const observed = await collector.collectRuns(ctx, i > 0 ? { ...chunk, continuation: true } : chunk);
+      const current = next;
+      let observed: RunObservation[];
+      try {
+        observed = await current.observed;
+      } catch (e) {
+        if (!a.signal.aborted) throw e;
+        report.incomplete.push(`cut off by the cycle time limit after ${i} of ${chunks.length} chunks; the next cycle resumes from ${chunks[i]!.start.toISOString()}`);
+        complete = false;
+        break;
+      }
+      next = i + 1 < chunks.length && current.incomplete.length === 0 && !a.signal.aborted ? collect(i + 1) : undefined;
       const runs = toRuns(observed, s, a, report, warn);
       report.runsSeen += runs.length;
-      report.failedRuns += runs.filter((r) => r.status.category === 'failed' && r.isFinalAttempt).length;
-      for (const r of runs) a.collected.push(r);
+      for (const r of runs) {
+        if (r.status.category !== 'failed' || !r.isFinalAttempt) continue;
+        report.failedRuns++;
+        if (a.collected.length < MAX_FAILED_KEPT) a.collected.push(r);
+      }
       if (a.store && !a.dryRun) {
         const res = await a.store.upsertRuns(runs);
         report.runsInserted += res.inserted;
         report.runsUpdated += res.updated;
         if (res.quarantined > 0) warn({ code: 'quarantined', message: `${res.quarantined} run(s) could not be stored for their data and were set aside in the quarantine table` });
       }
-      if (chunkIncomplete.length > 0) {
-        report.incomplete.push(...chunkIncomplete);
+      if (current.incomplete.length > 0) {
+        report.incomplete.push(...current.incomplete);
         complete = false;
         break; // coverage stays before this chunk: the next cycle re-reads it from the vendor
       }
       // Committed and complete: coverage advances to the chunk's end, or, for the chunk that reaches "now", to the
       // moment its first request went out (anything that changed after that is re-read next cycle).
-      const coveredUntil = new Date(Math.min(chunk.end.getTime(), firstRequestAt.getTime()));
+      const coveredUntil = new Date(Math.min(current.chunk.end.getTime(), current.firstRequestAt.getTime()));
       if (a.store && !a.dryRun) {
         await a.store.recordCoverage({ platform: s.platform, scope: s.scopeId, coveredUntil, cycleId: a.cycleId, updatedAt: a.now() });
         report.coveredUntil = coveredUntil.toISOString();

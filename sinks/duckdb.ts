@@ -1,7 +1,10 @@
 // The embedded store: one DuckDB file (via @duckdb/node-api, loaded on first use). The batch is deduplicated by
 // key, appended into a temporary staging table with DuckDB's appender (values never pass through SQL text), and
 // MERGEd in one transaction. Queries that only read open the file read-only: DuckDB allows one writer.
-import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SchemaVersionError, SinkError } from '../errors.js';
 import { dedupeNewest } from '../normalize/order.js';
 import { runKey, jobKey, type Job, type Platform, type Run } from '../normalize/schema.js';
@@ -38,7 +41,19 @@ export class DuckDbStore implements Store {
     }
     const conn = await instance.connect();
     await conn.run("SET TimeZone = 'UTC'");
+    // A scheduled job on a small runner: DuckDB's default is 80% of the machine's memory. Spill beyond this.
+    await conn.run("SET memory_limit = '192MB'");
+    await conn.run('SET preserve_insertion_order = false');
     return new DuckDbStore(duck, instance, conn, path, readOnly);
+  }
+
+  // One connection, used by scopes collecting concurrently: every operation (a read, or a whole transaction) runs
+  // alone, in call order.
+  private chain: Promise<unknown> = Promise.resolve();
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn, fn);
+    this.chain = p.catch(() => undefined);
+    return p;
   }
 
   private writable(what: string): void {
@@ -61,6 +76,10 @@ export class DuckDbStore implements Store {
 
   private async tx<T>(what: string, fn: () => Promise<T>): Promise<T> {
     this.writable(what);
+    return this.serial(() => this.txNow(what, fn));
+  }
+
+  private async txNow<T>(what: string, fn: () => Promise<T>): Promise<T> {
     await this.conn.run('BEGIN TRANSACTION');
     try {
       const out = await fn();
@@ -90,37 +109,55 @@ export class DuckDbStore implements Store {
     });
   }
 
-  async checkSchema(): Promise<number> {
-    let v = 0;
-    try {
-      const t = await this.all("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'schema_version'");
-      if (Number(t[0]?.n ?? 0) > 0) v = Number((await this.all('SELECT max(version) AS v FROM schema_version'))[0]?.v ?? 0);
-    } catch (e) {
-      throw wrap('reading the schema version', e);
-    }
-    if (v !== LATEST_VERSION) throw new SchemaVersionError(v, LATEST_VERSION);
-    return v;
+  checkSchema(): Promise<number> {
+    return this.serial(async () => {
+      let v = 0;
+      try {
+        const t = await this.all("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'schema_version'");
+        if (Number(t[0]?.n ?? 0) > 0) v = Number((await this.all('SELECT max(version) AS v FROM schema_version'))[0]?.v ?? 0);
+      } catch (e) {
+        throw wrap('reading the schema version', e);
+      }
+      if (v !== LATEST_VERSION) throw new SchemaVersionError(v, LATEST_VERSION);
+      return v;
+    });
   }
 
-  /** Appends rows into a fresh temp table shaped like `t` with the appender (bulk, no SQL text). */
+  /**
+   * Loads rows into a fresh temp table shaped like `t`: written as newline-delimited JSON to a private temp file
+   * and read back with DuckDB's typed `read_json` (the values never pass through SQL text). Unlike the appender's
+   * millions of synchronous per-value calls, the parsing runs on DuckDB's own threads, so the event loop keeps
+   * serving the other scopes' HTTP traffic meanwhile.
+   */
   private async stage(t: TableDef, stageName: string, rows: readonly Cell[][]): Promise<void> {
     await this.conn.run(this.ddl(t, true, stageName));
-    const app: DuckDBAppender = await this.conn.createAppender(stageName, 'main', 'temp');
+    if (rows.length === 0) return;
+    const dir = await mkdtemp(join(tmpdir(), 'pipeline-audit-stage-'));
+    const file = join(dir, 'rows.ndjson');
     try {
-      for (const row of rows) {
-        t.columns.forEach(([, ty], i) => {
-          const v = row[i];
-          if (v === null || v === undefined) app.appendNull();
-          else if (ty === 'timestamp') app.appendTimestampTZ(this.duck.timestampTZValue(BigInt((v as Date).getTime()) * 1000n));
-          else if (ty === 'int') app.appendBigInt(BigInt(Math.trunc(v as number)));
-          else if (ty === 'bool') app.appendBoolean(v as boolean);
-          else app.appendVarchar(String(v));
-        });
-        app.endRow();
+      const names = t.columns.map(([n]) => n);
+      const handle = await open(file, 'w');
+      try {
+        const BATCH = 2000;
+        for (let i = 0; i < rows.length; i += BATCH) {
+          let text = '';
+          for (const row of rows.slice(i, i + BATCH)) {
+            const o: Record<string, unknown> = {};
+            names.forEach((n, k) => {
+              const v = row[k];
+              o[n] = v instanceof Date ? v.toISOString() : v;
+            });
+            text += JSON.stringify(o) + '\n';
+          }
+          await handle.write(text);
+        }
+      } finally {
+        await handle.close();
       }
-      app.flushSync();
+      const columns = t.columns.map(([n, ty]) => `${n}: '${DUCK_TYPES[ty]}'`).join(', ');
+      await this.exec(`INSERT INTO ${ident(stageName)} SELECT ${names.join(', ')} FROM read_json($1, format = 'newline_delimited', columns = {${columns}})`, [file]);
     } finally {
-      app.closeSync();
+      await rm(dir, { recursive: true, force: true });
     }
   }
 
@@ -201,12 +238,14 @@ export class DuckDbStore implements Store {
     });
   }
 
-  async getCoverage(platform: Platform, scope: string): Promise<Coverage | null> {
-    const rows = await this.all('SELECT * FROM coverage WHERE platform = $1 AND scope = $2', [platform, scope]).catch((e: unknown) => {
-      throw wrap('reading coverage', e);
+  getCoverage(platform: Platform, scope: string): Promise<Coverage | null> {
+    return this.serial(async () => {
+      const rows = await this.all('SELECT * FROM coverage WHERE platform = $1 AND scope = $2', [platform, scope]).catch((e: unknown) => {
+        throw wrap('reading coverage', e);
+      });
+      const r = rows[0];
+      return r ? { platform, scope, coveredUntil: r.covered_until as Date, cycleId: String(r.cycle_id), updatedAt: r.updated_at as Date } : null;
     });
-    const r = rows[0];
-    return r ? { platform, scope, coveredUntil: r.covered_until as Date, cycleId: String(r.cycle_id), updatedAt: r.updated_at as Date } : null;
   }
 
   async recordCoverage(c: Coverage): Promise<void> {
@@ -237,61 +276,71 @@ export class DuckDbStore implements Store {
     );
   }
 
-  async lastCycle(): Promise<CycleRecord | null> {
-    const r = (await this.all('SELECT * FROM cycles ORDER BY ended_at DESC, cycle_id DESC LIMIT 1'))[0];
-    if (!r) return null;
-    return {
-      cycleId: String(r.cycle_id),
-      startedAt: r.started_at as Date,
-      endedAt: r.ended_at as Date,
-      outcome: r.outcome as CycleRecord['outcome'],
-      runsSeen: Number(r.runs_seen),
-      runsWritten: Number(r.runs_written),
-      failedRuns: Number(r.failed_runs),
-      warnings: Number(r.warnings),
-      report: JSON.parse(String(r.report)) as unknown,
-      toolVersion: String(r.tool_version),
-    };
+  lastCycle(): Promise<CycleRecord | null> {
+    return this.serial(async () => {
+      const r = (await this.all('SELECT * FROM cycles ORDER BY ended_at DESC, cycle_id DESC LIMIT 1'))[0];
+      if (!r) return null;
+      return {
+        cycleId: String(r.cycle_id),
+        startedAt: r.started_at as Date,
+        endedAt: r.ended_at as Date,
+        outcome: r.outcome as CycleRecord['outcome'],
+        runsSeen: Number(r.runs_seen),
+        runsWritten: Number(r.runs_written),
+        failedRuns: Number(r.failed_runs),
+        warnings: Number(r.warnings),
+        report: JSON.parse(String(r.report)) as unknown,
+        toolVersion: String(r.tool_version),
+      };
+    });
   }
 
-  async readRuns(q: RunQuery = {}): Promise<Run[]> {
-    const where: string[] = [];
-    const values: Cell[] = [];
-    const add = (sql: string, v: Cell) => {
-      values.push(v);
-      where.push(sql.replace('?', `$${values.length}`));
-    };
-    if (q.platform) add('platform = ?', q.platform);
-    if (q.scope) add('scope = ?', q.scope);
-    if (q.since) add('coalesce(started_at, last_seen_at) >= ?', q.since);
-    if (q.categories?.length) where.push(`status_category IN (${q.categories.map((c) => { values.push(c); return `$${values.length}`; }).join(', ')})`);
-    const limit = q.limit ? ` LIMIT ${Math.max(1, Math.floor(q.limit))}` : '';
-    const rows = await this.all(`SELECT * FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC NULLS LAST, platform, scope, run_id${limit}`, values);
-    return rows.map(rowToRun);
+  readRuns(q: RunQuery = {}): Promise<Run[]> {
+    return this.serial(async () => {
+      const where: string[] = [];
+      const values: Cell[] = [];
+      const add = (sql: string, v: Cell) => {
+        values.push(v);
+        where.push(sql.replace('?', `$${values.length}`));
+      };
+      if (q.platform) add('platform = ?', q.platform);
+      if (q.scope) add('scope = ?', q.scope);
+      if (q.since) add('coalesce(started_at, last_seen_at) >= ?', q.since);
+      if (q.categories?.length) where.push(`status_category IN (${q.categories.map((c) => { values.push(c); return `$${values.length}`; }).join(', ')})`);
+      const limit = q.limit ? ` LIMIT ${Math.max(1, Math.floor(q.limit))}` : '';
+      const rows = await this.all(`SELECT * FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC NULLS LAST, platform, scope, run_id${limit}`, values);
+      return rows.map(rowToRun);
+    });
   }
 
-  async readJobs(platform?: Platform): Promise<Job[]> {
-    const rows = platform ? await this.all('SELECT * FROM jobs WHERE platform = $1 ORDER BY scope, job_id', [platform]) : await this.all('SELECT * FROM jobs ORDER BY platform, scope, job_id');
-    return rows.map(rowToJob);
+  readJobs(platform?: Platform): Promise<Job[]> {
+    return this.serial(async () => {
+      const rows = platform ? await this.all('SELECT * FROM jobs WHERE platform = $1 ORDER BY scope, job_id', [platform]) : await this.all('SELECT * FROM jobs ORDER BY platform, scope, job_id');
+      return rows.map(rowToJob);
+    });
   }
 
-  async readStatusHistory(platform: Platform, scope: string, runId: string): Promise<StatusChange[]> {
-    const rows = await this.all('SELECT * FROM run_status_history WHERE platform = $1 AND scope = $2 AND run_id = $3 ORDER BY observed_at, cycle_id', [platform, scope, runId]);
-    return rows.map((r) => ({
-      platform,
-      scope,
-      runId,
-      category: r.status_category as StatusChange['category'],
-      detail: (r.status_detail as string | null) ?? null,
-      raw: String(r.status_raw),
-      observedAt: r.observed_at as Date,
-      vendorUpdatedAt: (r.vendor_updated_at as Date | null) ?? null,
-      cycleId: String(r.cycle_id),
-    }));
+  readStatusHistory(platform: Platform, scope: string, runId: string): Promise<StatusChange[]> {
+    return this.serial(async () => {
+      const rows = await this.all('SELECT * FROM run_status_history WHERE platform = $1 AND scope = $2 AND run_id = $3 ORDER BY observed_at, cycle_id', [platform, scope, runId]);
+      return rows.map((r) => ({
+        platform,
+        scope,
+        runId,
+        category: r.status_category as StatusChange['category'],
+        detail: (r.status_detail as string | null) ?? null,
+        raw: String(r.status_raw),
+        observedAt: r.observed_at as Date,
+        vendorUpdatedAt: (r.vendor_updated_at as Date | null) ?? null,
+        cycleId: String(r.cycle_id),
+      }));
+    });
   }
 
-  async countRuns(): Promise<number> {
-    return Number((await this.all('SELECT count(*) AS n FROM runs'))[0]?.n ?? 0);
+  countRuns(): Promise<number> {
+    return this.serial(async () => {
+      return Number((await this.all('SELECT count(*) AS n FROM runs'))[0]?.n ?? 0);
+    });
   }
 
   async acquireLease(holder: string, ttlMs: number, now: Date): Promise<boolean> {
@@ -308,9 +357,11 @@ export class DuckDbStore implements Store {
     await this.tx('releasing the write lease', () => this.exec('DELETE FROM lease WHERE lease_id = 1 AND holder = $1', [holder]));
   }
 
-  async readLease(): Promise<Lease | null> {
-    const r = (await this.all('SELECT holder, expires_at FROM lease WHERE lease_id = 1'))[0];
-    return r ? { holder: String(r.holder), expiresAt: r.expires_at as Date } : null;
+  readLease(): Promise<Lease | null> {
+    return this.serial(async () => {
+      const r = (await this.all('SELECT holder, expires_at FROM lease WHERE lease_id = 1'))[0];
+      return r ? { holder: String(r.holder), expiresAt: r.expires_at as Date } : null;
+    });
   }
 
   async close(): Promise<void> {

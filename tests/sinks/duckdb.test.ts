@@ -38,6 +38,22 @@ describe('DuckDB store specifics', () => {
     await expect(openDuckDbStore(join(dir, 'missing.duckdb'), { readOnly: true })).rejects.toThrow(/missing\.duckdb/);
   });
 
+  it('serializes concurrent writes and reads from scopes collecting at the same time', async () => {
+    const store = await openDuckDbStore(join(dir, 'concurrent.duckdb'));
+    try {
+      await store.migrate();
+      const results = await Promise.all([
+        ...[0, 1, 2].map((s) => store.upsertRuns(Array.from({ length: 200 }, (_, i) => makeRun({ scope: `ws-${s}`, runId: `r${i}` })))),
+        ...[0, 1, 2].map((s) => store.recordCoverage({ platform: 'databricks', scope: `ws-${s}`, coveredUntil: new Date(), cycleId: 'c', updatedAt: new Date() })),
+        store.countRuns(),
+      ]);
+      expect(results.slice(0, 3).map((r) => (r as { inserted: number }).inserted)).toEqual([200, 200, 200]);
+      expect(await store.countRuns()).toBe(600);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('stores a large batch in one upsert with every row accounted for', async () => {
     const store = await openDuckDbStore(join(dir, 'big.duckdb'));
     try {
