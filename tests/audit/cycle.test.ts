@@ -200,6 +200,17 @@ describe('runAudit', () => {
     expect(JSON.stringify(report)).not.toContain(TOKEN);
   });
 
+  it('reports a scope whose job inventory shrinks to nothing (lost access, not lost jobs)', async () => {
+    const sim = await newSim(30, 1);
+    const store = await newStore();
+    await runAudit(configFor([sim]), deps(store));
+    sim.setData({ jobs: [], runs: [] });
+    clock += 15 * 60_000;
+    const report = await runAudit(configFor([sim]), deps(store));
+    const w = report.scopes[0]!.warnings.find((x) => x.code === 'inventory-empty');
+    expect(w?.message).toMatch(/12 were seen before/);
+  });
+
   it('writes nothing on a dry run', async () => {
     const sim = await newSim(50, 1);
     const store = await newStore();

@@ -1,7 +1,7 @@
 // The CLI spawned as a user would run it (through tsx, so that the tests need no build step), against the
 // Databricks simulator on 127.0.0.1 and DuckDB files in a temp dir.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -86,6 +86,19 @@ describe('pipeline-audit CLI', () => {
     // Logs are JSON lines on stderr when it is not a terminal.
     for (const line of r.stderr.split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
+  it('reads secrets from a .env file in the working directory, and --platform narrows the cycle', async () => {
+    const cwd = join(dir, 'with-env');
+    mkdirSync(cwd);
+    writeFileSync(join(cwd, '.env'), `DATABRICKS_HOST=${sim.url}\nDATABRICKS_TOKEN=${TOKEN}\nPIPELINE_AUDIT_DUCKDB_PATH=${join(dir, 'env.duckdb')}\n`);
+    const r = await cli(['run', '--json', '--platform', 'databricks'], {}, cwd);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { scopes: { platform: string; complete: boolean }[] };
+    expect(report.scopes).toEqual([expect.objectContaining({ platform: 'databricks', complete: true })]);
+    const bad = await cli(['run', '--platform', 'nonsense'], {}, cwd);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--platform: unknown platform 'nonsense'/);
   });
 
   it('run --dry-run collects but writes nothing', async () => {

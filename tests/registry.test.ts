@@ -1,0 +1,33 @@
+// Keeps "a platform is one collector, one normalizer, one registry line, its tests, a README row" true.
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { COLLECTORS, collectorFor } from '../collectors/registry.js';
+import { TOOL_VERSION } from '../normalize/schema.js';
+
+const root = new URL('../', import.meta.url);
+const readme = readFileSync(new URL('README.md', root), 'utf8');
+const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string };
+
+describe('collector registry', () => {
+  const entries = Object.entries(COLLECTORS);
+  it('has the three HTTP platforms', () => {
+    expect(entries.map(([k]) => k).sort()).toEqual(['airbyte', 'databricks', 'powerautomate']);
+  });
+
+  it.each(entries)('%s: keyed by its own platform, with sane limits, its files, tests and README row', (key, c) => {
+    expect(c!.platform).toBe(key);
+    expect(c!.retentionMs).toBeGreaterThan(c!.overlapMs);
+    expect(c!.maxChunkMs).toBeGreaterThan(c!.overlapMs);
+    expect(c!.concurrency).toBeGreaterThanOrEqual(1);
+    for (const f of [`collectors/${key}.ts`, `normalize/${key}.ts`, `tests/${key}`]) expect(existsSync(new URL(f, root))).toBe(true);
+    expect(readme).toContain(c!.title.split(' ')[0]);
+  });
+
+  it('refuses a platform it has no collector for, by name', () => {
+    expect(() => collectorFor('snowflake')).toThrow(/snowflake collector is not available/);
+  });
+
+  it('reports the version package.json declares', () => {
+    expect(TOOL_VERSION).toBe(pkg.version);
+  });
+});
