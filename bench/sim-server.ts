@@ -42,9 +42,12 @@ async function start(m: StartMessage): Promise<Started> {
   const now = new Date(m.now);
   const out: Started = {};
   if (m.platforms.includes('databricks')) {
-    const data = generateDatabricksData({ now, seed: m.seed, jobs: m.jobs, runs: m.runs, days: m.days });
+    // History goes on before the benchmark's window, as it does on a real workspace: the collector's reach-back
+    // (48 h before its first window, which runs/list filters on start time) finds runs there, as it would.
+    const before = m.days >= 1 ? 2 : 0;
+    const data = generateDatabricksData({ now, seed: m.seed, jobs: m.jobs, runs: Math.round((m.runs * (m.days + before)) / m.days), days: m.days + before });
     dbx = await startDatabricksSimulator({ data, latencyMs: m.latencyMs });
-    out.databricks = { url: dbx.url, runsInWindow: data.runs.length };
+    out.databricks = { url: dbx.url, runsInWindow: m.runs };
   }
   if (m.platforms.includes('airbyte')) {
     const data = generateAirbyteData({ now, seed: m.seed + 1, connections: Math.max(4, Math.min(m.jobs, 500)), jobs: m.runs, days: m.days });
