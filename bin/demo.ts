@@ -72,7 +72,9 @@ export async function demoCommand(o: CommonOptions & { storePath: string | undef
       configFile: null,
     };
     const logger = await createLogger(o.logLevel === 'info' ? 'warn' : o.logLevel, process.stderr.isTTY === true);
-    const report = await runCycle(config, { dryRun: false, logger });
+    // Every demo re-reads the simulated week (as `--since 6d` would), so each run shows the failures; the keyed
+    // MERGE is what keeps the stored count unchanged.
+    const report = await runCycle(config, { dryRun: false, logger, since: new Date(Date.now() - config.initialLookbackMs) });
     const store = await openStore(config.store, { readOnly: true, queryTag: `pipeline-audit/${TOOL_VERSION} demo` });
     let storedRuns: number;
     try {

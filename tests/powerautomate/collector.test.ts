@@ -131,6 +131,16 @@ describe('Power Automate collector', () => {
     expect(tc.ctx.http.stats.retries).toBeGreaterThanOrEqual(4);
   });
 
+  it('gets a new token when the previous one nears expiry (MSAL renews under ~5 minutes left)', async () => {
+    h = harness();
+    const e = await h.entra({ expiresIn: 60 });
+    const d = await h.dataverse(data(10));
+    await powerAutomateCollector.collectRuns(h.context(e, d).ctx, window);
+    const dataverseRequests = d.log.length;
+    expect(dataverseRequests).toBeGreaterThanOrEqual(2);
+    expect(e.stats.tokensIssued).toBe(dataverseRequests);
+  });
+
   it('gets a new token once after a 401 and fails clearly on malformed JSON', async () => {
     h = harness();
     const e = await h.entra();

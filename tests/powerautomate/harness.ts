@@ -56,7 +56,7 @@ export function flowrunViolations(row: Record<string, unknown>): string[] {
 }
 
 export interface Harness {
-  entra(): Promise<EntraSimulator>;
+  entra(opts?: { expiresIn?: number }): Promise<EntraSimulator>;
   dataverse(data: DataverseSimData): Promise<DataverseSimulator>;
   context(e: EntraSimulator, d: DataverseSimulator, scope?: Partial<PowerAutomateScope>, o?: { limits?: Partial<CollectLimits>; http?: HttpOptions }): TestContext<PowerAutomateScope>;
   /** Closes everything; returns contract violations of every flowruns response sent. */
@@ -68,8 +68,8 @@ export function harness(): Harness {
   const dvs: DataverseSimulator[] = [];
   const ctxs: TestContext<PowerAutomateScope>[] = [];
   return {
-    async entra() {
-      const e = await startEntraSimulator();
+    async entra(opts = {}) {
+      const e = await startEntraSimulator(opts);
       entras.push(e);
       return e;
     },
