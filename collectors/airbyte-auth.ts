@@ -4,7 +4,7 @@
 // said, so the expiry is the earlier of the two and the token is refreshed a minute early.
 import { z } from 'zod';
 import { CollectorError } from '../errors.js';
-import type { HttpClient, TokenProvider } from './http.js';
+import { cachingTokenProvider, staticToken, type HttpClient, type TokenProvider } from './http.js';
 
 export interface AirbyteAuthConfig {
   apiKey?: string | undefined;
@@ -19,7 +19,6 @@ const TokenResponseSchema = z.object({
   expires_in: z.coerce.number().positive().nullish(),
 });
 
-const REFRESH_MARGIN_MS = 60_000;
 const DEFAULT_TTL_S = 180; // the shortest lifetime Cloud has been seen to issue
 
 /** The `exp` claim (ms since epoch) of a JWT, or null when the token is not a JWT. The signature is not checked. */
@@ -50,16 +49,10 @@ export function airbyteTokenProvider(args: {
   scopeId: string;
 }): TokenProvider {
   const { auth, baseUrl, http, now, scopeId } = args;
-  if (auth.apiKey) {
-    const key = auth.apiKey;
-    return { getToken: async () => key, invalidate: () => {} };
-  }
+  if (auth.apiKey) return staticToken(auth.apiKey);
   const clientId = auth.clientId ?? '';
   const clientSecret = auth.clientSecret ?? '';
-  let cached: { token: string; refreshAt: number } | null = null;
-  let inflight: Promise<string> | null = null;
-
-  async function fetchToken(requestedAt: number): Promise<string> {
+  return cachingTokenProvider(now, async (requestedAt) => {
     // POST /applications/token: https://reference.airbyte.com/reference/createaccesstoken
     const res = await http.request({
       method: 'POST',
@@ -71,27 +64,9 @@ export function airbyteTokenProvider(args: {
       throw new CollectorError('airbyte', scopeId, `The token endpoint ${baseUrl}/applications/token answered without an access_token; check the Airbyte API URL (self-managed: <host>/api/public/v1).`);
     }
     const token = parsed.data.access_token;
-    // Counted from before the request: the token's life began no earlier than that.
+    // Cloud has issued tokens whose JWT `exp` comes before `expires_in` says: the earlier of the two wins.
     const byExpiresIn = requestedAt + (parsed.data.expires_in ?? DEFAULT_TTL_S) * 1000;
     const byJwt = jwtExpiry(token);
-    const expiresAt = byJwt === null ? byExpiresIn : Math.min(byJwt, byExpiresIn);
-    const life = Math.max(0, expiresAt - requestedAt);
-    cached = { token, refreshAt: expiresAt - Math.min(REFRESH_MARGIN_MS, life / 2) };
-    return token;
-  }
-
-  return {
-    async getToken() {
-      const t = now().getTime();
-      if (cached && t < cached.refreshAt) return cached.token;
-      // Requests in flight at once share one token request.
-      inflight ??= fetchToken(t).finally(() => {
-        inflight = null;
-      });
-      return inflight;
-    },
-    invalidate() {
-      cached = null;
-    },
-  };
+    return { token, expiresAt: byJwt === null ? byExpiresIn : Math.min(byJwt, byExpiresIn) };
+  });
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CollectorError } from '../errors.js';
 import { AirbyteConnectionSchema, AirbyteJobSchema, parseAirbyteTime, type AirbyteConnection, type NormalizeAirbyteOptions } from '../normalize/airbyte.js';
 import { paginate, type QueryValue, type TokenProvider } from './http.js';
+import { parseItems } from './parse.js';
 import type { AirbyteScope } from './airbyte.js';
 import type { CollectContext, TimeWindow } from './types.js';
 
@@ -47,20 +48,6 @@ export const idOf = (item: unknown, key: string): string | undefined => {
   return typeof v === 'number' || typeof v === 'string' ? String(v) : undefined;
 };
 
-/** Parses items one by one: an invalid item becomes a warning naming it, the others are kept. */
-export function parseItems<T>(ctx: Ctx, schema: z.ZodType<T>, items: readonly unknown[], idKey: string, kind: string): T[] {
-  const out: T[] = [];
-  for (const item of items) {
-    const r = schema.safeParse(item);
-    if (r.success) {
-      out.push(r.data);
-      continue;
-    }
-    const issue = r.error.issues[0];
-    ctx.warn({ code: 'invalid-item', itemId: idOf(item, idKey), message: `skipped a ${kind} that does not match the expected shape: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` });
-  }
-  return out;
-}
 
 /** Every connection of the scope's workspaces, deleted ones included (their jobs still need a name). */
 export async function listConnections(ctx: Ctx, s: AirbyteSession): Promise<AirbyteConnection[]> {

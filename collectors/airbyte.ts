@@ -21,7 +21,8 @@ import { isNewer } from '../normalize/order.js';
 import { RunObservationSchema, type JobObservation, type RunObservation } from '../normalize/schema.js';
 import { airbyteTokenProvider } from './airbyte-auth.js';
 import { fetchFailures } from './airbyte-failures.js';
-import { listConnections, listJobsInWindow, PAGE_SIZE, parseItems, parsePage, type AirbyteSession } from './airbyte-pages.js';
+import { listConnections, listJobsInWindow, PAGE_SIZE, parsePage, type AirbyteSession } from './airbyte-pages.js';
+import { parseItems } from './parse.js';
 import type { CheckResult, CollectContext, Collector, TimeWindow } from './types.js';
 
 const DAY = 86_400_000;

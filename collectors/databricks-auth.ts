@@ -3,7 +3,7 @@
 // state, so two workspaces (or two cycles) never share a token.
 import { z } from 'zod';
 import { CollectorError } from '../errors.js';
-import type { HttpClient, TokenProvider } from './http.js';
+import { cachingTokenProvider, staticToken, type HttpClient, type TokenProvider } from './http.js';
 
 export interface DatabricksAuthConfig {
   token?: string | undefined;
@@ -21,9 +21,6 @@ const TokenResponseSchema = z.object({
 /** Go's url.QueryEscape, which the SDK's oauth2 client applies to client id and secret before Basic encoding. */
 const formEscape = (s: string) => new URLSearchParams({ v: s }).toString().slice(2);
 
-/** Refresh this long before the token's stated expiry (never more than half its life, for short-lived tokens). */
-const REFRESH_MARGIN_MS = 60_000;
-
 /**
  * Returns the bearer token source for a workspace. For OAuth M2M it calls `{baseUrl}/oidc/v1/token` with
  * grant_type=client_credentials and scope=all-apis, the client id and secret as HTTP Basic (the SDK's
@@ -38,17 +35,10 @@ export function databricksTokenProvider(args: {
   scopeId: string;
 }): TokenProvider {
   const { auth, baseUrl, http, now, scopeId } = args;
-  if (auth.token) {
-    const token = auth.token;
-    // A PAT cannot be refreshed: after a 401 the HTTP layer resends once with the same token and then reports it.
-    return { getToken: async () => token, invalidate: () => {} };
-  }
+  if (auth.token) return staticToken(auth.token);
   const clientId = auth.clientId ?? '';
   const clientSecret = auth.clientSecret ?? '';
-  let cached: { token: string; refreshAt: number } | null = null;
-  let inflight: Promise<string> | null = null;
-
-  async function fetchToken(requestedAt: number): Promise<string> {
+  return cachingTokenProvider(now, async (requestedAt) => {
     const basic = Buffer.from(`${formEscape(clientId)}:${formEscape(clientSecret)}`).toString('base64');
     // OAuth M2M token endpoint: https://docs.databricks.com/aws/en/dev-tools/auth/oauth-m2m
     const res = await http.request({
@@ -61,24 +51,6 @@ export function databricksTokenProvider(args: {
     if (!parsed.success) {
       throw new CollectorError('databricks', scopeId, `The OAuth token endpoint ${baseUrl}/oidc/v1/token answered without an access_token; check DATABRICKS_HOST points at a workspace.`);
     }
-    const ttlMs = (parsed.data.expires_in ?? 3600) * 1000;
-    // Counted from before the request: the token's life began no earlier than that.
-    cached = { token: parsed.data.access_token, refreshAt: requestedAt + ttlMs - Math.min(REFRESH_MARGIN_MS, ttlMs / 2) };
-    return parsed.data.access_token;
-  }
-
-  return {
-    async getToken() {
-      const t = now().getTime();
-      if (cached && t < cached.refreshAt) return cached.token;
-      // Requests in flight at once share one token request.
-      inflight ??= fetchToken(t).finally(() => {
-        inflight = null;
-      });
-      return inflight;
-    },
-    invalidate() {
-      cached = null;
-    },
-  };
+    return { token: parsed.data.access_token, expiresAt: requestedAt + (parsed.data.expires_in ?? 3600) * 1000 };
+  });
 }

@@ -20,6 +20,7 @@ import {
 import { statusRank } from '../normalize/order.js';
 import { RunObservationSchema, type JobObservation, type RunObservation } from '../normalize/schema.js';
 import { paginate, type QueryValue } from './http.js';
+import { parseItems } from './parse.js';
 import { databricksTokenProvider } from './databricks-auth.js';
 import type { CheckResult, CollectContext, Collector, TimeWindow } from './types.js';
 
@@ -97,22 +98,6 @@ function parsePage<T>(ctx: CollectContext<DatabricksScope>, schema: z.ZodType<T>
   throw new CollectorError('databricks', ctx.scopeId, `${endpoint} answered JSON that is not a page (${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}); check DATABRICKS_HOST points at a workspace`);
 }
 
-/** Parses items one by one: an invalid item becomes a warning naming it, the others are kept. */
-function parseItems<T>(ctx: CollectContext<DatabricksScope>, schema: z.ZodType<T>, items: readonly unknown[], idKey: string, kind: string): T[] {
-  const out: T[] = [];
-  for (const item of items) {
-    const r = schema.safeParse(item);
-    if (r.success) {
-      out.push(r.data);
-      continue;
-    }
-    const rawId = item && typeof item === 'object' ? (item as Record<string, unknown>)[idKey] : undefined;
-    const itemId = typeof rawId === 'number' || typeof rawId === 'string' ? String(rawId) : undefined;
-    const issue = r.error.issues[0];
-    ctx.warn({ code: 'invalid-item', itemId, message: `skipped a ${kind} that does not match the expected shape: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` });
-  }
-  return out;
-}
 
 /** Pages through jobs/runs/list with one set of filters. */
 async function listRuns(ctx: CollectContext<DatabricksScope>, s: ReturnType<typeof session>, filters: Record<string, QueryValue>, label: string): Promise<DatabricksRun[]> {

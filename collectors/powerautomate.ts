@@ -11,6 +11,7 @@ import { CollectorError, HttpError } from '../errors.js';
 import { FlowRunSchema, normalizeFlowRun, normalizeWorkflow, WorkflowSchema, type FlowRun, type Workflow } from '../normalize/powerautomate.js';
 import type { JobObservation, RunObservation } from '../normalize/schema.js';
 import { paginate, type TokenProvider } from './http.js';
+import { parseItems } from './parse.js';
 import type { CheckResult, Collector, CollectContext, TimeWindow } from './types.js';
 
 const DAY = 86_400_000;
@@ -102,24 +103,11 @@ async function listAll(ctx: Ctx, s: Session, first: string, label: string): Prom
   });
 }
 
-function parseEach<T>(ctx: Ctx, schema: z.ZodType<T>, items: readonly unknown[], idKey: string, kind: string): T[] {
-  const out: T[] = [];
-  for (const item of items) {
-    const r = schema.safeParse(item);
-    if (r.success) out.push(r.data);
-    else {
-      const id = item && typeof item === 'object' ? (item as Record<string, unknown>)[idKey] : undefined;
-      const issue = r.error.issues[0];
-      ctx.warn({ code: 'invalid-item', itemId: typeof id === 'string' ? id : undefined, message: `skipped a ${kind} that does not match the flowrun/workflow columns: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` });
-    }
-  }
-  return out;
-}
 
 async function listFlows(ctx: Ctx, s: Session): Promise<Workflow[]> {
   // GET workflows: https://learn.microsoft.com/power-automate/manage-flows-with-code (category 5 = modern flow)
   const first = `${s.api}/workflows?$filter=${encodeURIComponent('category eq 5')}&$select=${FLOW_COLUMNS}`;
-  return parseEach(ctx, WorkflowSchema, await listAll(ctx, s, first, 'dataverse workflows'), 'workflowid', 'flow');
+  return parseItems(ctx, WorkflowSchema, await listAll(ctx, s, first, 'dataverse workflows'), 'workflowid', 'flow');
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -147,7 +135,7 @@ async function collectRuns(ctx: Ctx, window: TimeWindow): Promise<RunObservation
     ctx.warn({ code: 'orderby-refused', message: 'the flowruns table refused $orderby; read without it and sorted locally' });
     raw = await listAll(ctx, s, runsUrl(s, window, false), 'dataverse flowruns');
   }
-  const runs = parseEach<FlowRun>(ctx, FlowRunSchema, raw, 'flowrunid', 'flow run');
+  const runs = parseItems<FlowRun>(ctx, FlowRunSchema, raw, 'flowrunid', 'flow run');
   // nextLink paging over a moving set can repeat a row: keep the newest observation per run.
   const newest = new Map<string, FlowRun>();
   for (const r of runs) {
