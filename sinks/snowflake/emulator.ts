@@ -1,0 +1,258 @@
+// A local Snowflake for tests and the demo: an HTTP server on 127.0.0.1 that speaks the client protocol of
+// snowflake-sdk 3.x (shared/docs/snowflake-protocol.md) and runs the SQL in DuckDB. Where Snowflake is stricter than
+// DuckDB it is strict too (a MERGE whose source holds one key twice fails). Every statement is recorded, and faults
+// can be injected: a refused login, a failing statement, a dropped connection, an expired session.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { batchInsert, decodeBinds, encodeResult, mergeDuplicateCheck, sqlError, statementType, translate } from './emulator-sql.js';
+
+export interface EmulatorOptions {
+  account?: string;
+  /** username -> password; default any. */
+  users?: Record<string, string>;
+}
+
+export interface ExecutedStatement {
+  sqlText: string;
+  requestId: string;
+  sessionId: string;
+  ok: boolean;
+  rows: number;
+  queryTag: string | null;
+  bindRows: number;
+  at: Date;
+}
+
+interface Session {
+  id: string;
+  token: string;
+  master: string;
+  conn: DuckDBConnection;
+  queryTag: string | null;
+}
+
+type Match = string | RegExp;
+const matches = (m: Match, sql: string) => (typeof m === 'string' ? sql.includes(m) : m.test(sql));
+
+export interface SnowflakeEmulator {
+  accessUrl: string;
+  account: string;
+  statements: ExecutedStatement[];
+  logins: number;
+  faults: {
+    refuseLogin(times?: number): void;
+    failStatement(match: Match, opts?: { code?: string; message?: string; sqlState?: string; times?: number }): void;
+    dropConnection(match: Match, times?: number): void;
+    expireSession(times?: number): void;
+  };
+  /** Runs SQL directly on the backing DuckDB (test inspection). */
+  sql(text: string): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+const PARAMETERS = [
+  { name: 'TIMEZONE', value: 'UTC' },
+  { name: 'TIMESTAMP_OUTPUT_FORMAT', value: 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM' },
+  { name: 'TIMESTAMP_NTZ_OUTPUT_FORMAT', value: 'YYYY-MM-DD HH24:MI:SS.FF3' },
+  { name: 'TIMESTAMP_LTZ_OUTPUT_FORMAT', value: '' },
+  { name: 'TIMESTAMP_TZ_OUTPUT_FORMAT', value: '' },
+  { name: 'DATE_OUTPUT_FORMAT', value: 'YYYY-MM-DD' },
+  { name: 'TIME_OUTPUT_FORMAT', value: 'HH24:MI:SS' },
+  { name: 'BINARY_OUTPUT_FORMAT', value: 'HEX' },
+];
+
+export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promise<SnowflakeEmulator> {
+  const duck = await import('@duckdb/node-api');
+  const instance: DuckDBInstance = await duck.DuckDBInstance.create(':memory:');
+  const admin = await instance.connect();
+  await admin.run("SET TimeZone = 'UTC'");
+  const sessions = new Map<string, Session>();
+  const byMaster = new Map<string, Session>();
+  const statements: ExecutedStatement[] = [];
+  const state = { refuseLogin: 0, expire: 0, fail: [] as { m: Match; code: string; message: string; sqlState: string; left: number }[], drop: [] as { m: Match; left: number }[] };
+  let logins = 0;
+  const attached = new Set<string>();
+
+  const json = (res: ServerResponse, body: unknown) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const fail = (res: ServerResponse, code: string, message: string, sqlState: string) =>
+    json(res, { success: false, code, message, data: { errorCode: code, sqlState, queryId: randomUUID(), age: 0 }, headers: null });
+
+  async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    let buf = Buffer.concat(chunks);
+    if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf); // the driver's gzip loses a race; sniff, never trust headers
+    return buf.length ? (JSON.parse(buf.toString('utf8')) as Record<string, unknown>) : {};
+  }
+
+  async function login(res: ServerResponse, body: Record<string, unknown>) {
+    const data = (body.data ?? {}) as Record<string, unknown>;
+    const user = String(data.LOGIN_NAME ?? '');
+    const ok = state.refuseLogin > 0 ? false : !opts.users || (data.AUTHENTICATOR === 'SNOWFLAKE_JWT' ? user in opts.users : opts.users[user] === data.PASSWORD);
+    if (state.refuseLogin > 0) state.refuseLogin--;
+    if (!ok) return json(res, { success: false, code: '390100', message: 'Incorrect username or password was specified.', data: null });
+    logins++;
+    const s: Session = { id: String(Date.now() * 1000 + logins), token: `st-${randomUUID()}`, master: `mt-${randomUUID()}`, conn: await instance.connect(), queryTag: null };
+    await s.conn.run("SET TimeZone = 'UTC'");
+    sessions.set(s.token, s);
+    byMaster.set(s.master, s);
+    json(res, {
+      success: true,
+      code: null,
+      message: null,
+      data: {
+        token: s.token,
+        masterToken: s.master,
+        validityInSeconds: 3600,
+        masterValidityInSeconds: 14400,
+        sessionId: Number(s.id),
+        parameters: [...PARAMETERS, { name: 'CLIENT_STAGE_ARRAY_BINDING_THRESHOLD', value: 1_000_000_000 }],
+      },
+    });
+  }
+
+  async function ensureDatabases(sql: string) {
+    // Snowflake databases become attached in-memory DuckDB catalogs, created on first mention in DDL.
+    for (const m of sql.matchAll(/\b(?:CREATE\s+(?:SCHEMA|DATABASE)\s+(?:IF\s+NOT\s+EXISTS\s+)?)("?)([A-Za-z_][A-Za-z0-9_$]*)\1/gi)) {
+      const db = m[2]!.toUpperCase();
+      if (attached.has(db)) continue;
+      await admin.run(`ATTACH IF NOT EXISTS ':memory:' AS "${db}"`);
+      attached.add(db);
+    }
+  }
+
+  async function query(req: IncomingMessage, res: ServerResponse, s: Session, body: Record<string, unknown>, requestId: string) {
+    const sqlText = String(body.sqlText ?? '');
+    const params = (body.parameters ?? {}) as Record<string, unknown>;
+    const record = (ok: boolean, rows: number, bindRows: number) =>
+      statements.push({ sqlText, requestId, sessionId: s.id, ok, rows, queryTag: typeof params.QUERY_TAG === 'string' ? params.QUERY_TAG : s.queryTag, bindRows, at: new Date() });
+    const drop = state.drop.find((d) => d.left > 0 && matches(d.m, sqlText));
+    if (drop) {
+      drop.left--;
+      req.socket.destroy();
+      return;
+    }
+    const injected = state.fail.find((f) => f.left > 0 && matches(f.m, sqlText));
+    if (injected) {
+      injected.left--;
+      record(false, 0, 0);
+      return fail(res, injected.code, injected.message, injected.sqlState);
+    }
+    const tag = /^\s*ALTER\s+SESSION\s+SET\s+QUERY_TAG\s*=\s*'((?:[^']|'')*)'/i.exec(sqlText);
+    if (tag) s.queryTag = tag[1]!.replaceAll("''", "'");
+    if (/^\s*(ALTER\s+SESSION|USE\s)/i.test(sqlText)) {
+      record(true, 0, 0);
+      return json(res, { success: true, data: { parameters: PARAMETERS, rowtype: [{ name: 'status', type: 'text' }], rowset: [['Statement executed successfully.']], total: 1, returned: 1, queryId: randomUUID(), statementTypeId: 0x4000, version: 1 } });
+    }
+    const { rows: bindRows, arrayBind } = decodeBinds(body.bindings as Record<string, { type: string; value: unknown }> | undefined);
+    try {
+      await ensureDatabases(sqlText);
+      const sql = translate(sqlText);
+      const type = statementType(sql);
+      if (type === 'merge') {
+        const dup = await mergeDuplicateCheck(s.conn, sql);
+        if (dup) {
+          record(false, 0, bindRows.length);
+          return fail(res, '100090', 'Duplicate row detected during DML action', '42P18');
+        }
+      }
+      let reader;
+      let affected = 0;
+      if (arrayBind && bindRows.length > 0) {
+        // One statement per row inside a transaction: the whole array-bind succeeds or fails, as on Snowflake.
+        await s.conn.run('BEGIN TRANSACTION');
+        try {
+          const batches = batchInsert(sql, bindRows);
+          if (batches) for (const b of batches) affected += Number((await s.conn.runAndReadAll(b.sql, b.params as never)).getRowsJS()[0]?.[0] ?? 0);
+          else for (const row of bindRows) affected += Number((await s.conn.runAndReadAll(sql, row as never)).getRowsJS()[0]?.[0] ?? 0);
+          await s.conn.run('COMMIT');
+        } catch (e) {
+          await s.conn.run('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+      } else {
+        reader = await s.conn.runAndReadAll(type === 'merge' ? `${sql} RETURNING merge_action` : sql, (bindRows[0] ?? []) as never);
+      }
+      const result = encodeResult(type, reader, affected);
+      record(true, Number(result.returned), bindRows.length);
+      json(res, { success: true, code: null, message: null, data: { parameters: PARAMETERS, ...result, queryId: randomUUID(), version: 1 } });
+    } catch (e) {
+      record(false, 0, bindRows.length);
+      const mapped = sqlError(e);
+      fail(res, mapped.code, mapped.message, mapped.sqlState);
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const body = await readBody(req);
+    const token = /^Snowflake Token="(.*)"$/.exec(req.headers.authorization ?? '')?.[1];
+    if (u.pathname === '/session/v1/login-request') return login(res, body);
+    if (u.pathname === '/telemetry/send') return json(res, { success: true, data: null });
+    if (u.pathname === '/session/token-request') {
+      const s = token ? byMaster.get(token) : undefined;
+      if (!s) return json(res, { success: false, code: '390114', message: 'Authentication token has expired.', data: null });
+      sessions.delete(s.token);
+      s.token = `st-${randomUUID()}`;
+      sessions.set(s.token, s);
+      return json(res, { success: true, data: { sessionToken: s.token, validityInSecondsST: 3600, masterToken: s.master, validityInSecondsMT: 14400, sessionId: Number(s.id) } });
+    }
+    const s = token ? sessions.get(token) : undefined;
+    if (u.pathname === '/session' && u.searchParams.get('delete') === 'true') {
+      if (s) {
+        sessions.delete(s.token);
+        byMaster.delete(s.master);
+        s.conn.closeSync();
+      }
+      return json(res, { success: true, data: null });
+    }
+    if (!s) return json(res, { success: false, code: '390104', message: 'Session no longer exists.', data: null });
+    if (u.pathname === '/session/heartbeat') return json(res, { success: true, data: null });
+    if (u.pathname === '/queries/v1/query-request') {
+      if (state.expire > 0) {
+        state.expire--;
+        return json(res, { data: null, code: '390112', message: 'Your session has expired. Please login again.', success: false });
+      }
+      return query(req, res, s, body, u.searchParams.get('requestId') ?? '');
+    }
+    json(res, { success: false, code: '000404', message: `not emulated: ${u.pathname}`, data: { sqlState: '0A000' } });
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) fail(res, '000603', `emulator error: ${String(e)}`, 'XX000');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const accessUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    accessUrl,
+    account: opts.account ?? 'emulator',
+    statements,
+    get logins() {
+      return logins;
+    },
+    faults: {
+      refuseLogin: (times = 1) => void (state.refuseLogin += times),
+      failStatement: (m, o = {}) => void state.fail.push({ m, code: o.code ?? '100038', message: o.message ?? 'Numeric value is not recognized', sqlState: o.sqlState ?? '22018', left: o.times ?? 1 }),
+      dropConnection: (m, times = 1) => void state.drop.push({ m, left: times }),
+      expireSession: (times = 1) => void (state.expire += times),
+    },
+    async sql(text) {
+      return (await admin.runAndReadAll(translate(text))).getRowObjectsJS() as Record<string, unknown>[];
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      for (const s of sessions.values()) s.conn.closeSync();
+      admin.closeSync();
+      instance.closeSync();
+    },
+  };
+}
