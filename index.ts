@@ -21,3 +21,9 @@ export async function openDuckDbStore(...args: Parameters<typeof import('./sinks
   const m = await import('./sinks/duckdb.js');
   return m.openDuckDbStore(...args);
 }
+
+/** Opens the Snowflake store (loads snowflake-sdk on first use). */
+export async function openSnowflakeStore(...args: Parameters<typeof import('./sinks/snowflake/store.js').openSnowflakeStore>) {
+  const m = await import('./sinks/snowflake/store.js');
+  return m.openSnowflakeStore(...args);
+}

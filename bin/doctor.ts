@@ -17,7 +17,7 @@ interface Line {
 }
 
 export async function doctorCommand(o: CommonOptions, emit: Emit): Promise<number> {
-  const config = load(o); // a ConfigError here is the first finding, with every problem listed
+  const config = await load(o); // a ConfigError here is the first finding, with every problem listed
   const lines: Line[] = [{ target: 'configuration', ok: true, message: `${config.scopes.length} scope(s) configured${config.configFile ? ` from ${config.configFile}` : ''}` }];
   for (const n of config.notEnabled) lines.push({ target: n.platform, ok: true, message: `not monitored: ${n.reason}` });
 

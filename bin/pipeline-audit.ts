@@ -7,6 +7,10 @@ import { ConfigError, LeaseError, PipelineAuditError, SchemaVersionError, errorM
 import { PLATFORMS, TOOL_VERSION, type Platform } from '../normalize/schema.js';
 import { EXIT, HELP, parseSince } from './cli-text.js';
 
+// The Snowflake driver probes cloud metadata endpoints when it loads, to fill a telemetry field; the CLI needs none
+// of it (a library user decides for their own process).
+process.env.SNOWFLAKE_DISABLE_PLATFORM_DETECTION ??= 'true';
+
 const argv = process.argv.slice(2);
 
 async function main(): Promise<number> {

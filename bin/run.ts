@@ -1,4 +1,5 @@
 // `run`, `init` and `config check`.
+import { randomUUID } from 'node:crypto';
 import { runAudit } from '../audit.js';
 import { describeConfig, loadConfig, type AuditConfig } from '../config.js';
 import { TOOL_VERSION, type Platform } from '../normalize/schema.js';
@@ -18,12 +19,23 @@ export interface CommonOptions {
 }
 export type Emit = (text: string, report: unknown) => void;
 
-export function load(o: CommonOptions): AuditConfig {
-  return loadConfig(process.env, { configPath: o.configPath, ...(o.platforms ? { platformsOverride: o.platforms } : {}) });
+export async function load(o: CommonOptions): Promise<AuditConfig> {
+  const config = loadConfig(process.env, { configPath: o.configPath, ...(o.platforms ? { platformsOverride: o.platforms } : {}) });
+  if (config.store.kind === 'snowflake') await quietSnowflakeDriver();
+  return config;
+}
+
+/**
+ * The CLI owns its process, so it may set the driver's process-wide settings (a library user's application keeps
+ * its own): snowflake-sdk logs INFO lines to stdout by default, and stdout carries only what the user asked for.
+ */
+export async function quietSnowflakeDriver(): Promise<void> {
+  const { default: snowflake } = await import('snowflake-sdk');
+  snowflake.configure({ logLevel: 'OFF', additionalLogToConsole: false });
 }
 
 export async function runCommand(o: CommonOptions & { dryRun: boolean; since: Date | undefined }, emit: Emit): Promise<number> {
-  const config = load(o);
+  const config = await load(o);
   const logger = await createLogger(o.logLevel, process.stderr.isTTY === true);
   for (const n of config.notEnabled) logger.info({ platform: n.platform }, `not monitored: ${n.reason}`);
   const report = await runCycle(config, { dryRun: o.dryRun, since: o.since, platforms: o.platforms, logger });
@@ -38,9 +50,11 @@ export async function runCycle(
 ): Promise<AuditReport> {
   let store: Store | null = null;
   let storeError: unknown;
+  // The cycle id is made here so that the store's query tag can name it (warehouse cost per cycle).
+  const cycleId = randomUUID();
   try {
     if (!o.dryRun || config.store.kind === 'snowflake' || (await fileExists(config.store.path))) {
-      store = await openStore(config.store, { readOnly: o.dryRun, queryTag: `pipeline-audit/${TOOL_VERSION}` });
+      store = await openStore(config.store, { readOnly: o.dryRun, queryTag: `pipeline-audit/${TOOL_VERSION} cycle:${cycleId}` });
       // The embedded default needs no `init`: its file is created and migrated on first use. Snowflake is migrated
       // only by `init` (DDL rights), and `run` checks the schema version.
       if (store.kind === 'duckdb' && !o.dryRun) await store.migrate();
@@ -56,6 +70,7 @@ export async function runCycle(
       logger: o.logger,
       dryRun: o.dryRun,
       onProgress: progress.onProgress,
+      newId: () => cycleId,
       ...(o.since ? { since: o.since } : {}),
       ...(o.platforms ? { platforms: o.platforms } : {}),
     });
@@ -74,7 +89,7 @@ async function fileExists(path: string): Promise<boolean> {
 }
 
 export async function initCommand(o: CommonOptions): Promise<number> {
-  const config = load(o);
+  const config = await load(o);
   const store = await openStore(config.store, { queryTag: `pipeline-audit/${TOOL_VERSION} init` });
   try {
     await store.migrate();
@@ -87,7 +102,7 @@ export async function initCommand(o: CommonOptions): Promise<number> {
 }
 
 export async function configCheckCommand(o: CommonOptions, emit: Emit): Promise<number> {
-  const config = load(o);
+  const config = await load(o);
   const d = describeConfig(config);
   const lines = [
     `configuration ok${config.configFile ? ` (file: ${config.configFile})` : ''}`,

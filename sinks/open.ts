@@ -1,7 +1,6 @@
 // Opens the configured store. The drivers load lazily: a library user who only uses DuckDB never loads
 // snowflake-sdk, and one on Snowflake never loads the DuckDB native module.
 import type { StoreConfig } from '../config.js';
-import { SinkError } from '../errors.js';
 import type { Store } from './types.js';
 
 export interface OpenStoreOptions {
@@ -17,5 +16,6 @@ export async function openStore(cfg: StoreConfig, opts: OpenStoreOptions): Promi
     const { openDuckDbStore } = await import('./duckdb.js');
     return openDuckDbStore(cfg.path, { readOnly: opts.readOnly ?? false, ...(opts.now ? { now: opts.now } : {}) });
   }
-  throw new SinkError(`the Snowflake store (${cfg.settings.database}.${cfg.settings.schema}) is not available in this version; unset SNOWFLAKE_ACCOUNT/SNOWFLAKE_USER or set PIPELINE_AUDIT_STORE=duckdb`);
+  const { openSnowflakeStore } = await import('./snowflake/store.js');
+  return openSnowflakeStore(cfg.settings, { queryTag: opts.queryTag });
 }

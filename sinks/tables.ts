@@ -205,7 +205,7 @@ export function runToRow(r: Run): Cell[] {
 }
 
 type RowObject = Record<string, unknown>;
-const date = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
+const date = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? new Date(v.getTime()) : new Date(String(v)));
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const json = (v: unknown): unknown => (v === null || v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : v);

@@ -32,6 +32,8 @@ interface Session {
   master: string;
   conn: DuckDBConnection;
   queryTag: string | null;
+  /** Inside an explicit BEGIN … COMMIT of the client's. */
+  inTx: boolean;
 }
 
 type Match = string | RegExp;
@@ -98,7 +100,7 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     if (state.refuseLogin > 0) state.refuseLogin--;
     if (!ok) return json(res, { success: false, code: '390100', message: 'Incorrect username or password was specified.', data: null });
     logins++;
-    const s: Session = { id: String(Date.now() * 1000 + logins), token: `st-${randomUUID()}`, master: `mt-${randomUUID()}`, conn: await instance.connect(), queryTag: null };
+    const s: Session = { id: String(Date.now() * 1000 + logins), token: `st-${randomUUID()}`, master: `mt-${randomUUID()}`, conn: await instance.connect(), queryTag: null, inTx: false };
     await s.conn.run("SET TimeZone = 'UTC'");
     sessions.set(s.token, s);
     byMaster.set(s.master, s);
@@ -165,25 +167,29 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
       let reader;
       let affected = 0;
       if (arrayBind && bindRows.length > 0) {
-        // One statement per row inside a transaction: the whole array-bind succeeds or fails, as on Snowflake.
-        await s.conn.run('BEGIN TRANSACTION');
+        // Inside a transaction: the whole array-bind succeeds or fails, as on Snowflake (the client's own, if open).
+        const own = !s.inTx;
+        if (own) await s.conn.run('BEGIN TRANSACTION');
         try {
           const batches = batchInsert(sql, bindRows);
           if (batches) for (const b of batches) affected += Number((await s.conn.runAndReadAll(b.sql, b.params as never)).getRowsJS()[0]?.[0] ?? 0);
           else for (const row of bindRows) affected += Number((await s.conn.runAndReadAll(sql, row as never)).getRowsJS()[0]?.[0] ?? 0);
-          await s.conn.run('COMMIT');
+          if (own) await s.conn.run('COMMIT');
         } catch (e) {
-          await s.conn.run('ROLLBACK').catch(() => undefined);
+          if (own) await s.conn.run('ROLLBACK').catch(() => undefined);
           throw e;
         }
       } else {
         reader = await s.conn.runAndReadAll(type === 'merge' ? `${sql} RETURNING merge_action` : sql, (bindRows[0] ?? []) as never);
       }
+      if (/^\s*(BEGIN|START\s+TRANSACTION)\b/i.test(sqlText)) s.inTx = true;
+      else if (/^\s*(COMMIT|ROLLBACK)\b/i.test(sqlText)) s.inTx = false;
       const result = encodeResult(type, reader, affected);
       record(true, Number(result.returned), bindRows.length);
       json(res, { success: true, code: null, message: null, data: { parameters: PARAMETERS, ...result, queryId: randomUUID(), version: 1 } });
     } catch (e) {
       record(false, 0, bindRows.length);
+      if (/^\s*(COMMIT|ROLLBACK)\b/i.test(sqlText)) s.inTx = false;
       const mapped = sqlError(e);
       fail(res, mapped.code, mapped.message, mapped.sqlState);
     }

@@ -1,44 +1,17 @@
 // The CLI spawned as a user would run it (through tsx, so that the tests need no build step), against the
 // Databricks simulator on 127.0.0.1 and DuckDB files in a temp dir.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateDatabricksData } from '../../collectors/sim/databricks-data.js';
 import { startDatabricksSimulator, type DatabricksSimulator } from '../../collectors/sim/databricks.js';
+import { runCli } from '../helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin/pipeline-audit.ts');
-// The TypeScript loader, by path: the CLI runs with a temp dir as its working directory.
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 const TOKEN = 'dapi-cli-test-token-abcdef0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'pa-cli-'));
 let sim: DatabricksSimulator;
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}, cwd = dir): Promise<Result> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], {
-      cwd,
-      // Only what the test gives, plus what Node needs: no credentials leak in from the developer's shell.
-      env: { PATH: process.env.PATH ?? '', HOME: dir, NO_PROXY: '127.0.0.1,localhost', SNOWFLAKE_DISABLE_PLATFORM_DETECTION: 'true', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}, cwd = dir) => runCli(args, env, cwd);
 
 const dbEnv = (db: string) => ({ DATABRICKS_HOST: sim.url, DATABRICKS_TOKEN: TOKEN, PIPELINE_AUDIT_DUCKDB_PATH: join(dir, db), PIPELINE_AUDIT_HTTP_RETRIES: '1' });
 
