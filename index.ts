@@ -8,6 +8,7 @@ export type { Collector, CollectContext, CollectWarning, TimeWindow, CheckResult
 export { airbyteCollector } from './collectors/airbyte.js';
 export { databricksCollector } from './collectors/databricks.js';
 export { powerAutomateCollector } from './collectors/powerautomate.js';
+export { snowflakeTasksCollector } from './collectors/snowflake-tasks.js';
 export * from './normalize/schema.js';
 export { observationVersion, isNewer, dedupeNewest } from './normalize/order.js';
 export { redact, redactDeep, headTail, safeUrl } from './normalize/redact.js';

@@ -11,13 +11,15 @@ import { startDatabricksSimulator } from '../collectors/sim/databricks.js';
 import { generateDataverseData } from '../collectors/sim/dataverse-data.js';
 import { startDataverseSimulator } from '../collectors/sim/dataverse.js';
 import { startEntraSimulator } from '../collectors/sim/entra.js';
+import { generateSnowflakeTaskData } from '../collectors/sim/snowflake-tasks-data.js';
+import { startSnowflakeEmulator } from '../sinks/snowflake/emulator.js';
 import { collectorFor } from '../collectors/registry.js';
 import { TOOL_VERSION } from '../normalize/schema.js';
 import { openStore } from '../sinks/open.js';
 import { renderText } from '../summarize/report.js';
 import { EXIT } from './cli-text.js';
 import { createLogger } from './logger.js';
-import { runCycle, type CommonOptions, type Emit } from './run.js';
+import { quietSnowflakeDriver, runCycle, type CommonOptions, type Emit } from './run.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -41,6 +43,12 @@ export async function demoCommand(o: CommonOptions & { storePath: string | undef
     const dataverse = await startDataverseSimulator({ data: generateDataverseData({ now, seed: 303, flows: 10, runs, days: 7 }) });
     closers.push(() => dataverse.close());
 
+    await quietSnowflakeDriver();
+    const snowflake = await startSnowflakeEmulator({ account: 'demo-account', users: { demo: 'demo-password' } });
+    closers.push(() => snowflake.close());
+    const tasks = generateSnowflakeTaskData({ now, seed: 404, tasks: 8, runs, days: 5 });
+    await snowflake.seedTasks(tasks.tasks, tasks.history);
+
     // The simulators listen on ports chosen by the OS; the scopes get stable names instead, so that a second demo
     // run recognizes the runs it stored the first time.
     const scope = (platform: ScopeConfig['platform'], raw: unknown): ScopeConfig => {
@@ -60,15 +68,16 @@ export async function demoCommand(o: CommonOptions & { storePath: string | undef
           authorityHost: entra.authorityHost,
           authorityCaPem: entra.caPem,
         }),
+        scope('snowflake', { connection: { account: snowflake.account, username: 'demo', password: 'demo-password', accessUrl: snowflake.accessUrl, loginRetries: 0 }, databases: ['ETL'] }),
       ],
-      enabled: ['airbyte', 'databricks', 'powerautomate'],
-      notEnabled: [{ platform: 'snowflake', reason: 'Snowflake Tasks are not simulated by this version of the demo' }],
+      enabled: ['airbyte', 'databricks', 'powerautomate', 'snowflake'],
+      notEnabled: [],
       store: { kind: 'duckdb', path: storePath },
       initialLookbackMs: 6 * DAY,
       cycleTimeoutMs: 5 * 60_000,
       limits: { maxPages: 10_000, maxDetailRequests: 200 },
       http: { retries: 2, minDelayMs: 50, maxDelayMs: 500 },
-      secrets: [entra.clientSecret, DEMO_KEY],
+      secrets: [entra.clientSecret, DEMO_KEY, 'demo-password'],
       configFile: null,
     };
     const logger = await createLogger(o.logLevel === 'info' ? 'warn' : o.logLevel, process.stderr.isTTY === true);

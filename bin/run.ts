@@ -21,7 +21,7 @@ export type Emit = (text: string, report: unknown) => void;
 
 export async function load(o: CommonOptions): Promise<AuditConfig> {
   const config = loadConfig(process.env, { configPath: o.configPath, ...(o.platforms ? { platformsOverride: o.platforms } : {}) });
-  if (config.store.kind === 'snowflake') await quietSnowflakeDriver();
+  if (config.store.kind === 'snowflake' || config.enabled.includes('snowflake')) await quietSnowflakeDriver();
   return config;
 }
 

@@ -5,11 +5,13 @@ import type { AnyCollector } from './types.js';
 import { airbyteCollector } from './airbyte.js';
 import { databricksCollector } from './databricks.js';
 import { powerAutomateCollector } from './powerautomate.js';
+import { snowflakeTasksCollector } from './snowflake-tasks.js';
 
 export const COLLECTORS: Readonly<Partial<Record<Platform, AnyCollector>>> = {
   airbyte: airbyteCollector,
   databricks: databricksCollector,
   powerautomate: powerAutomateCollector,
+  snowflake: snowflakeTasksCollector,
 };
 
 /** The collector of a platform; throws for a platform this version cannot read yet. */

@@ -10,8 +10,8 @@ const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
 
 describe('collector registry', () => {
   const entries = Object.entries(COLLECTORS);
-  it('has the three HTTP platforms', () => {
-    expect(entries.map(([k]) => k).sort()).toEqual(['airbyte', 'databricks', 'powerautomate']);
+  it('has all four platforms', () => {
+    expect(entries.map(([k]) => k).sort()).toEqual(['airbyte', 'databricks', 'powerautomate', 'snowflake']);
   });
 
   it.each(entries)('%s: keyed by its own platform, with sane limits, its files, tests and README row', (key, c) => {
@@ -19,12 +19,13 @@ describe('collector registry', () => {
     expect(c!.retentionMs).toBeGreaterThan(c!.overlapMs);
     expect(c!.maxChunkMs).toBeGreaterThan(c!.overlapMs);
     expect(c!.concurrency).toBeGreaterThanOrEqual(1);
-    for (const f of [`collectors/${key}.ts`, `normalize/${key}.ts`, `tests/${key}`]) expect(existsSync(new URL(f, root))).toBe(true);
+    const file = key === 'snowflake' ? 'snowflake-tasks' : key;
+    for (const f of [`collectors/${file}.ts`, `normalize/${file}.ts`, `tests/${key}`]) expect(existsSync(new URL(f, root))).toBe(true);
     expect(readme).toContain(c!.title.split(' ')[0]);
   });
 
-  it('refuses a platform it has no collector for, by name', () => {
-    expect(() => collectorFor('snowflake')).toThrow(/snowflake collector is not available/);
+  it('finds each collector by its platform', () => {
+    expect(collectorFor('snowflake').title).toBe('Snowflake Tasks');
   });
 
   it('reports the version package.json declares', () => {

@@ -3,7 +3,7 @@ import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
 
 /** Snowflake SQL → DuckDB SQL, for the constructs pipeline-audit's statements use. */
 export function translate(sql: string): string {
-  return sql
+  return rewriteTasks(sql)
     .replace(/\bNUMBER\s*\(/gi, 'DECIMAL(')
     .replace(/\bNUMBER\b/gi, 'DECIMAL(38,0)')
     .replace(/\b(VARIANT|OBJECT|ARRAY)\b(?=\s*[,)]|\s+NOT\b|\s+NULL\b)/gi, 'VARCHAR')
@@ -91,7 +91,7 @@ function epoch(ms: number): string {
 }
 
 /** A DuckDB result as Snowflake's JSON rowset: every cell a string or null, column names upper-cased (§4-§5). */
-export function encodeResult(kind: StatementKind, reader: DuckDBResultReader | undefined, affected: number): Record<string, unknown> {
+export function encodeResult(kind: StatementKind, reader: DuckDBResultReader | undefined, affected: number, keepCase = false): Record<string, unknown> {
   if (kind === 'insert' || kind === 'update' || kind === 'delete' || kind === 'merge') {
     let inserted = 0;
     let updated = 0;
@@ -117,7 +117,7 @@ export function encodeResult(kind: StatementKind, reader: DuckDBResultReader | u
   const types = reader.columnTypes();
   const rowtype = names.map((n, i) => {
     const t = types[i]!;
-    const name = /^[a-z_][a-z0-9_$]*$/.test(n) ? n.toUpperCase() : n;
+    const name = !keepCase && /^[a-z_][a-z0-9_$]*$/.test(n) ? n.toUpperCase() : n;
     const id = t.typeId as number;
     if (id === TYPE_IDS.BOOLEAN) return { name, type: 'boolean', nullable: true };
     if (id === TYPE_IDS.DOUBLE || id === TYPE_IDS.FLOAT) return { name, type: 'real', nullable: true };
@@ -148,4 +148,69 @@ export function sqlError(e: unknown): { code: string; message: string; sqlState:
   if (/Conversion Error|Could not convert|Invalid Input/i.test(msg)) return { code: '100038', message: msg, sqlState: '22018' };
   if (/NOT NULL constraint/i.test(msg)) return { code: '100072', message: msg, sqlState: '22000' };
   return { code: '002000', message: `SQL compilation error: ${msg}`, sqlState: '42000' };
+}
+
+/** Splits `a => x, b => f(y, z)` at top-level commas. */
+function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur);
+  return out;
+}
+
+/**
+ * `TABLE(<db>.INFORMATION_SCHEMA.TASK_HISTORY(name => value, …))` over the seeded history, with the function's
+ * semantics: RESULT_LIMIT (default 100, at most 10,000) keeps the most recent SCHEDULED_TIME rows, before any
+ * outer WHERE; rows come newest first. `SHOW TASKS IN DATABASE <db>` reads the seeded tasks (lower-case columns,
+ * as Snowflake's SHOW output has).
+ */
+export function rewriteTasks(sql: string): string {
+  const show = /^\s*SHOW\s+TASKS(?:\s+IN\s+(?:DATABASE\s+)?("?)([A-Za-z_][A-Za-z0-9_$]*)\1)?\s*;?\s*$/i.exec(sql);
+  if (show) return `SELECT * FROM main.sf_tasks${show[2] ? ` WHERE upper(database_name) = '${show[2].toUpperCase()}'` : ''} ORDER BY name`;
+  const head = /TABLE\s*\(\s*("?)([A-Za-z_][A-Za-z0-9_$]*)\1\s*\.\s*INFORMATION_SCHEMA\s*\.\s*TASK_HISTORY\s*\(/i.exec(sql);
+  if (!head) return sql;
+  let i = head.index + head[0].length;
+  let depth = 1;
+  const start = i;
+  for (; i < sql.length && depth > 0; i++) {
+    if (sql[i] === '(') depth++;
+    if (sql[i] === ')') depth--;
+  }
+  const args = sql.slice(start, i - 1);
+  let j = i;
+  while (j < sql.length && sql[j] !== ')') j++; // the TABLE( … ) closing parenthesis
+  const where = [`upper(database_name) = '${head[2]!.toUpperCase()}'`];
+  let limit = '100';
+  for (const a of splitArgs(args)) {
+    const m = /^\s*(\w+)\s*=>\s*([\s\S]+?)\s*$/.exec(a);
+    if (!m) continue;
+    const [, name, value] = m as unknown as [string, string, string];
+    switch (name.toUpperCase()) {
+      case 'SCHEDULED_TIME_RANGE_START':
+        where.push(`scheduled_time >= ${value}`);
+        break;
+      case 'SCHEDULED_TIME_RANGE_END':
+        where.push(`scheduled_time <= ${value}`);
+        break;
+      case 'RESULT_LIMIT':
+        limit = `least(10000, ${value})`;
+        break;
+      case 'TASK_NAME':
+        where.push(`upper(name) = upper(${value})`);
+        break;
+      case 'ERROR_ONLY':
+        where.push(`(NOT ${value} OR state IN ('FAILED', 'FAILED_AND_AUTO_SUSPENDED', 'CANCELLED'))`);
+        break;
+    }
+  }
+  return `${sql.slice(0, head.index)}(SELECT * FROM main.sf_task_history WHERE ${where.join(' AND ')} ORDER BY scheduled_time DESC LIMIT ${limit})${sql.slice(j + 1)}`;
 }

@@ -36,6 +36,45 @@ interface Session {
   inTx: boolean;
 }
 
+export interface TaskSeed {
+  id: string;
+  name: string;
+  database_name: string;
+  schema_name: string;
+  owner: string;
+  warehouse: string | null;
+  schedule: string | null;
+  state: 'started' | 'suspended';
+  definition: string;
+  condition: string | null;
+  predecessors: string;
+}
+
+export interface TaskHistorySeed {
+  query_id: string | null;
+  name: string;
+  database_name: string;
+  schema_name: string;
+  query_text: string;
+  condition_text: string | null;
+  state: string;
+  error_code: number | null;
+  error_message: string | null;
+  scheduled_time: Date;
+  query_start_time: Date | null;
+  completed_time: Date | null;
+  root_task_id: string;
+  graph_version: number;
+  run_id: number;
+  scheduled_from: string;
+  attempt_number: number;
+  graph_run_group_id: string;
+}
+
+const TASK_COLUMNS = 'id VARCHAR, name VARCHAR, database_name VARCHAR, schema_name VARCHAR, owner VARCHAR, warehouse VARCHAR, schedule VARCHAR, state VARCHAR, definition VARCHAR, condition VARCHAR, predecessors VARCHAR, created_on TIMESTAMPTZ DEFAULT current_timestamp';
+const HISTORY_COLUMNS =
+  'query_id VARCHAR, name VARCHAR, database_name VARCHAR, schema_name VARCHAR, query_text VARCHAR, condition_text VARCHAR, state VARCHAR, error_code BIGINT, error_message VARCHAR, scheduled_time TIMESTAMPTZ, query_start_time TIMESTAMPTZ, completed_time TIMESTAMPTZ, root_task_id VARCHAR, graph_version BIGINT, run_id BIGINT, scheduled_from VARCHAR, attempt_number BIGINT, graph_run_group_id VARCHAR';
+
 type Match = string | RegExp;
 const matches = (m: Match, sql: string) => (typeof m === 'string' ? sql.includes(m) : m.test(sql));
 
@@ -50,6 +89,8 @@ export interface SnowflakeEmulator {
     dropConnection(match: Match, times?: number): void;
     expireSession(times?: number): void;
   };
+  /** Tasks (SHOW TASKS) and their history (INFORMATION_SCHEMA.TASK_HISTORY), appended. */
+  seedTasks(tasks: readonly TaskSeed[], history: readonly TaskHistorySeed[]): Promise<void>;
   /** Runs SQL directly on the backing DuckDB (test inspection). */
   sql(text: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -71,6 +112,8 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
   const instance: DuckDBInstance = await duck.DuckDBInstance.create(':memory:');
   const admin = await instance.connect();
   await admin.run("SET TimeZone = 'UTC'");
+  await admin.run(`CREATE TABLE IF NOT EXISTS main.sf_tasks (${TASK_COLUMNS})`);
+  await admin.run(`CREATE TABLE IF NOT EXISTS main.sf_task_history (${HISTORY_COLUMNS})`);
   const sessions = new Map<string, Session>();
   const byMaster = new Map<string, Session>();
   const statements: ExecutedStatement[] = [];
@@ -184,7 +227,7 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
       }
       if (/^\s*(BEGIN|START\s+TRANSACTION)\b/i.test(sqlText)) s.inTx = true;
       else if (/^\s*(COMMIT|ROLLBACK)\b/i.test(sqlText)) s.inTx = false;
-      const result = encodeResult(type, reader, affected);
+      const result = encodeResult(type, reader, affected, /^\s*SHOW\b/i.test(sqlText));
       record(true, Number(result.returned), bindRows.length);
       json(res, { success: true, code: null, message: null, data: { parameters: PARAMETERS, ...result, queryId: randomUUID(), version: 1 } });
     } catch (e) {
@@ -249,6 +292,21 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
       failStatement: (m, o = {}) => void state.fail.push({ m, code: o.code ?? '100038', message: o.message ?? 'Numeric value is not recognized', sqlState: o.sqlState ?? '22018', left: o.times ?? 1 }),
       dropConnection: (m, times = 1) => void state.drop.push({ m, left: times }),
       expireSession: (times = 1) => void (state.expire += times),
+    },
+    async seedTasks(tasks, history) {
+      const insert = async (table: string, cols: string[], rows: readonly Record<string, unknown>[]) => {
+        for (let i = 0; i < rows.length; i += 500) {
+          const part = rows.slice(i, i + 500);
+          let p = 0;
+          const values = part.map(() => `(${cols.map(() => `$${++p}`).join(', ')})`).join(', ');
+          const params = part.flatMap((r) => cols.map((c) => (r[c] instanceof Date ? (r[c] as Date).toISOString() : (r[c] ?? null))));
+          await admin.run(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${values}`, params as never);
+        }
+      };
+      await admin.run(`CREATE TABLE IF NOT EXISTS main.sf_tasks (${TASK_COLUMNS})`);
+      await admin.run(`CREATE TABLE IF NOT EXISTS main.sf_task_history (${HISTORY_COLUMNS})`);
+      await insert('main.sf_tasks', ['id', 'name', 'database_name', 'schema_name', 'owner', 'warehouse', 'schedule', 'state', 'definition', 'condition', 'predecessors'], tasks as unknown as Record<string, unknown>[]);
+      await insert('main.sf_task_history', HISTORY_COLUMNS.split(', ').map((c) => c.split(' ')[0]!), history as unknown as Record<string, unknown>[]);
     },
     async sql(text) {
       return (await admin.runAndReadAll(translate(text))).getRowObjectsJS() as Record<string, unknown>[];

@@ -118,7 +118,7 @@ describe('pipeline-audit CLI', () => {
     const a = JSON.parse(first.stdout) as { storedRuns: number; report: { totals: { runsSeen: number; failedRuns: number }; scopes: { platform: string }[] } };
     expect(a.report.totals.runsSeen).toBeGreaterThan(0);
     expect(a.report.totals.failedRuns).toBeGreaterThan(0);
-    expect(new Set(a.report.scopes.map((s) => s.platform))).toEqual(new Set(['airbyte', 'databricks', 'powerautomate']));
+    expect(new Set(a.report.scopes.map((s) => s.platform))).toEqual(new Set(['airbyte', 'databricks', 'powerautomate', 'snowflake']));
     const second = await cli(['demo', '--store', store, '--json']);
     expect(second.code).toBe(0);
     const b = JSON.parse(second.stdout) as typeof a;
