@@ -10,7 +10,7 @@ let s: SnowflakeSession;
 const settings = () => ({ account: emu.account, username: 'svc', password: 'pw', accessUrl: emu.accessUrl, loginRetries: 0 });
 
 beforeAll(async () => {
-  snowflake.configure({ logLevel: 'ERROR', useEnvProxy: false }); // tests only: process-wide driver settings
+  snowflake.configure({ logLevel: 'OFF', useEnvProxy: false }); // tests only: process-wide driver settings
   emu = await startSnowflakeEmulator({ users: { svc: 'pw' } });
   s = await openSnowflake(settings(), { queryTag: 'pipeline-audit/test emulator' });
 });

@@ -1,5 +1,6 @@
 // The Snowflake store with the real snowflake-sdk against the local emulator: the same contract as DuckDB, plus
 // what only a warehouse shows (statement counts, a behind schema, a refused login, the query tag).
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import snowflake from 'snowflake-sdk';
 import { SchemaVersionError, SinkError } from '../../errors.js';
@@ -11,7 +12,7 @@ import { makeRun } from '../sinks/fixtures.js';
 let emu: SnowflakeEmulator;
 let n = 0;
 beforeAll(async () => {
-  snowflake.configure({ logLevel: 'ERROR', useEnvProxy: false }); // tests only: process-wide driver settings
+  snowflake.configure({ logLevel: 'OFF', useEnvProxy: false }); // tests only: process-wide driver settings
   emu = await startSnowflakeEmulator({ users: { svc: 'pw' } });
 });
 afterAll(async () => {
@@ -54,6 +55,24 @@ describe('Snowflake store specifics', () => {
       expect(String((err as Error).message)).toMatch(/pipeline-audit init/);
     } finally {
       await store.close();
+    }
+  });
+
+  it('logs in with a key pair, plain or encrypted with a passphrase (SNOWFLAKE_JWT)', async () => {
+    const plain = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const enc = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'key-passphrase-1' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const { password: _pw, ...noPassword } = settings('KEYS');
+    for (const key of [{ privateKey: plain.privateKey }, { privateKey: enc.privateKey, privateKeyPassphrase: 'key-passphrase-1' }]) {
+      const logins = emu.logins;
+      const store = await openSnowflakeStore({ ...noPassword, ...key }, { queryTag: 'pipeline-audit/test keypair' });
+      await store.migrate();
+      expect(await store.checkSchema()).toBe(1);
+      await store.close();
+      expect(emu.logins).toBe(logins + 1);
     }
   });
 
