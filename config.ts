@@ -38,7 +38,7 @@ export interface SnowflakeStoreSettings {
 
 export type StoreConfig =
   | { kind: 'duckdb'; path: string }
-  | { kind: 'snowflake'; settings: SnowflakeStoreSettings };
+  | { kind: 'snowflake'; settings: SnowflakeStoreSettings; spoolDir: string | null };
 
 export interface AuditConfig {
   scopes: ScopeConfig[];
@@ -139,7 +139,7 @@ const FileSchema = z
     store: z
       .discriminatedUnion('kind', [
         z.object({ kind: z.literal('duckdb'), path: z.string().optional() }).strict(),
-        z.object({ kind: z.literal('snowflake'), database: z.string().optional(), schema: z.string().optional() }).strict(),
+        z.object({ kind: z.literal('snowflake'), database: z.string().optional(), schema: z.string().optional(), spoolDir: z.string().nullable().optional() }).strict(),
       ])
       .optional(),
     window: z.object({ initialLookbackHours: z.number().positive().optional(), cycleTimeoutMinutes: z.number().positive().optional() }).strict().optional(),
@@ -409,6 +409,7 @@ export function loadConfig(env: Env, opts: { configPath?: string | undefined; cw
     store = {
       kind: 'snowflake',
       settings: { ...(clean(conn) as Omit<SnowflakeStoreSettings, 'database' | 'schema'>), account: conn.account ?? '', username: conn.username ?? '', database, schema },
+      spoolDir: get('PIPELINE_AUDIT_SPOOL_DIR') ?? fileStore?.spoolDir ?? null,
     };
   } else if (storeKind === 'duckdb') {
     const fileStore = file.store?.kind === 'duckdb' ? file.store : undefined;
@@ -461,7 +462,7 @@ export function describeConfig(c: AuditConfig): Record<string, unknown> {
     enabled: c.enabled,
     notEnabled: c.notEnabled,
     scopes: c.scopes.map((s) => ({ platform: s.platform, scope: s.scopeId, source: s.source })),
-    store: c.store.kind === 'duckdb' ? c.store : { kind: 'snowflake', account: c.store.settings.account, database: c.store.settings.database, schema: c.store.settings.schema },
+    store: c.store.kind === 'duckdb' ? c.store : { kind: 'snowflake', account: c.store.settings.account, database: c.store.settings.database, schema: c.store.settings.schema, spoolDir: c.store.spoolDir },
     initialLookbackHours: c.initialLookbackMs / HOUR,
     cycleTimeoutMinutes: c.cycleTimeoutMs / 60_000,
     limits: c.limits,

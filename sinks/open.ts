@@ -17,5 +17,5 @@ export async function openStore(cfg: StoreConfig, opts: OpenStoreOptions): Promi
     return openDuckDbStore(cfg.path, { readOnly: opts.readOnly ?? false, ...(opts.now ? { now: opts.now } : {}) });
   }
   const { openSnowflakeStore } = await import('./snowflake/store.js');
-  return openSnowflakeStore(cfg.settings, { queryTag: opts.queryTag });
+  return openSnowflakeStore(cfg.settings, { queryTag: opts.queryTag, spoolDir: cfg.spoolDir });
 }

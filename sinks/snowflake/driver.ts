@@ -40,7 +40,9 @@ export function driverError(what: string, e: unknown, secrets: readonly string[]
   let msg = String(d.message ?? e).split('\n')[0] ?? '';
   for (const s of secrets) if (s) msg = msg.split(s).join('[REDACTED]');
   const code = d.code === undefined ? '' : String(d.code);
-  const final = /^(00|10)\d{4}$/.test(code) || code === '390100' || code === '390144';
+  // Final: syntax and compilation errors (001xxx, 002xxx, 000904), data errors (100xxx) and refused logins. The rest,
+  // statement timeouts (000630), a suspended warehouse, a lost session, the network, may pass on a later try.
+  const final = /^(001\d{3}|002\d{3}|000904|100\d{3}|390100|390144|394304)$/.test(code);
   return new SinkError(`Snowflake: ${what} failed${code ? ` (${code}${d.sqlState ? `/${d.sqlState}` : ''})` : ''}: ${msg}`, { cause: e, isRetryable: !final });
 }
 

@@ -8,6 +8,7 @@ import { dedupeNewest } from '../../normalize/order.js';
 import { jobKey, runKey, type Job, type Platform, type Run } from '../../normalize/schema.js';
 import { ident, jobToRow, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from '../tables.js';
 import type { Coverage, CycleRecord, Gap, Lease, RunQuery, StatusChange, Store, UpsertResult } from '../types.js';
+import { Spool } from '../spool.js';
 import { openSnowflake, type SnowflakeSession, type SnowflakeSettings } from './driver.js';
 
 const SF_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'NUMBER(38,0)', bool: 'BOOLEAN', timestamp: 'TIMESTAMP_TZ', json: 'VARIANT' };
@@ -25,13 +26,14 @@ export class SnowflakeStore implements Store {
     private readonly db: string,
     private readonly schema: string,
     private readonly chunkRows: number | undefined,
+    private readonly spool: Spool | null,
   ) {}
 
-  static async open(settings: SnowflakeSettings & { database: string; schema: string }, opts: { queryTag: string; chunkRows?: number }): Promise<SnowflakeStore> {
+  static async open(settings: SnowflakeSettings & { database: string; schema: string }, opts: { queryTag: string; chunkRows?: number; spoolDir?: string | null }): Promise<SnowflakeStore> {
     const db = ident(settings.database.toUpperCase());
     const schema = ident(settings.schema.toUpperCase());
     const session = await openSnowflake(settings, { queryTag: opts.queryTag });
-    return new SnowflakeStore(session, db, schema, opts.chunkRows);
+    return new SnowflakeStore(session, db, schema, opts.chunkRows, opts.spoolDir ? new Spool(opts.spoolDir) : null);
   }
 
   private t(name: string): string {
@@ -110,7 +112,24 @@ export class SnowflakeStore implements Store {
     return `MERGE INTO ${this.t(t.name)} AS t USING ${ident(stage)} AS s ON ${on} WHEN MATCHED AND ${when} THEN UPDATE SET ${sets} WHEN NOT MATCHED THEN INSERT (${t.columns.map(([n]) => n).join(', ')}) VALUES (${t.columns.map(([n, ty]) => val(n, ty)).join(', ')})`;
   }
 
+  /**
+   * With a spool: what an earlier transient failure left there is merged first, with this batch (the deduplicating
+   * MERGE makes a replay harmless); a transient failure spools this batch and still fails, so coverage stays put.
+   */
   async upsertRuns(input: readonly Run[]): Promise<UpsertResult> {
+    if (!this.spool) return this.merge(input);
+    const spooled = (await this.spool.read()).runs;
+    try {
+      const res = await this.merge(spooled.length ? [...spooled, ...input] : input);
+      if (spooled.length) await this.spool.clear();
+      return res;
+    } catch (e) {
+      if (e instanceof SinkError && e.isRetryable) await this.spool.append(input);
+      throw e;
+    }
+  }
+
+  private async merge(input: readonly Run[]): Promise<UpsertResult> {
     const runs = dedupeNewest(input, runKey);
     const rows: Cell[][] = [];
     const bad: { run: Run; reason: string }[] = [];
@@ -277,6 +296,6 @@ export class SnowflakeStore implements Store {
   }
 }
 
-export function openSnowflakeStore(settings: SnowflakeSettings & { database: string; schema: string }, opts: { queryTag: string; chunkRows?: number }): Promise<SnowflakeStore> {
+export function openSnowflakeStore(settings: SnowflakeSettings & { database: string; schema: string }, opts: { queryTag: string; chunkRows?: number; spoolDir?: string | null }): Promise<SnowflakeStore> {
   return SnowflakeStore.open(settings, opts);
 }

@@ -1,6 +1,9 @@
 // The Snowflake store with the real snowflake-sdk against the local emulator: the same contract as DuckDB, plus
 // what only a warehouse shows (statement counts, a behind schema, a refused login, the query tag).
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import snowflake from 'snowflake-sdk';
 import { SchemaVersionError, SinkError } from '../../errors.js';
@@ -94,6 +97,25 @@ describe('Snowflake store specifics', () => {
       expect(await store.countRuns()).toBe(50);
     } finally {
       await store.close();
+    }
+  });
+
+  it('spools a batch the warehouse could not take and replays it first next time', async () => {
+    const spoolDir = mkdtempSync(join(tmpdir(), 'pa-sf-spool-'));
+    const store = await openSnowflakeStore(settings('SPOOLED'), { queryTag: 'pipeline-audit/test spool', spoolDir });
+    try {
+      await store.migrate();
+      emu.faults.failStatement(/^MERGE INTO DEV_POWERAPPS\.SPOOLED\.RUNS/, { code: '000630', message: 'Statement reached its statement or warehouse timeout', sqlState: '57014' });
+      const first = Array.from({ length: 30 }, (_, i) => makeRun({ runId: `a${i}` }));
+      await expect(store.upsertRuns(first)).rejects.toMatchObject({ isRetryable: true });
+      expect(await store.countRuns()).toBe(0);
+      const second = Array.from({ length: 20 }, (_, i) => makeRun({ runId: `b${i}` }));
+      expect(await store.upsertRuns(second)).toMatchObject({ inserted: 50 });
+      expect(await store.countRuns()).toBe(50);
+      expect(await store.upsertRuns(second)).toMatchObject({ inserted: 0, unchanged: 20 });
+    } finally {
+      await store.close();
+      rmSync(spoolDir, { recursive: true, force: true });
     }
   });
 
