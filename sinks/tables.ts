@@ -167,8 +167,23 @@ export function jsonText(v: unknown): string | null {
   return JSON.stringify(v);
 }
 
+const MIN_TIME = Date.UTC(1900, 0, 1);
+const MAX_TIME = Date.UTC(9999, 11, 31);
+
+/** A time both warehouses hold; anything else is a data error, caught before staging so it blocks no other row. */
+function time(d: Date | null, field: string): Date | null {
+  if (d === null) return null;
+  const t = d.getTime();
+  if (!Number.isFinite(t) || t < MIN_TIME || t > MAX_TIME) throw new Error(`${field} is outside the years 1900-9999`);
+  return d;
+}
+
 /** A run as a row in RUN_COLUMNS order. Throws when the run cannot be represented (quarantined by the caller). */
 export function runToRow(r: Run): Cell[] {
+  time(r.scheduledAt, 'scheduledAt');
+  time(r.startedAt, 'startedAt');
+  time(r.endedAt, 'endedAt');
+  time(r.updatedAt, 'updatedAt');
   return [
     r.platform,
     r.scope,

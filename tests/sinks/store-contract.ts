@@ -111,8 +111,9 @@ export function describeStoreContract(name: string, open: (opts: { migrate: bool
       const circular: Record<string, unknown> = {};
       circular.self = circular;
       const bad = makeRun({ runId: 'bad', raw: circular });
-      const r = await store.upsertRuns([makeRun({ runId: 'good-1' }), bad, makeRun({ runId: 'good-2' })]);
-      expect(r).toMatchObject({ inserted: 2, quarantined: 1 });
+      const farFuture = makeRun({ runId: 'year-10000', startedAt: new Date(Date.UTC(10000, 0, 1)) });
+      const r = await store.upsertRuns([makeRun({ runId: 'good-1' }), bad, farFuture, makeRun({ runId: 'good-2' })]);
+      expect(r).toMatchObject({ inserted: 2, quarantined: 2 });
       expect((await store.readRuns()).map((x) => x.runId).sort()).toEqual(['good-1', 'good-2']);
     });
 
