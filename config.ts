@@ -9,6 +9,7 @@ import { COLLECTORS } from './collectors/registry.js';
 import type { HttpOptions } from './collectors/http.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { PLATFORMS, type Platform } from './normalize/schema.js';
+import type { SnowflakeSettings } from './sinks/snowflake/driver.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -21,20 +22,7 @@ export interface ScopeConfig {
   source: string;
 }
 
-export interface SnowflakeStoreSettings {
-  account: string;
-  username: string;
-  password?: string | undefined;
-  privateKey?: string | undefined;
-  privateKeyPath?: string | undefined;
-  privateKeyPassphrase?: string | undefined;
-  authenticator?: string | undefined;
-  role?: string | undefined;
-  warehouse?: string | undefined;
-  accessUrl?: string | undefined;
-  database: string;
-  schema: string;
-}
+export type SnowflakeStoreSettings = SnowflakeSettings & { database: string; schema: string };
 
 export type StoreConfig =
   | { kind: 'duckdb'; path: string }

