@@ -1,7 +1,8 @@
-// Benchmark: one full audit cycle (catch-up over a week of history) against the simulated HTTP platforms with
-// injected latency, then a steady-state cycle (200 jobs, 15 minutes of new runs). Run after `npm run build`:
+// Benchmark: one full audit cycle (a week of history caught up in 1-day chunks) against the simulated HTTP
+// platforms with injected latency, then a steady-state cycle (200 jobs, 15 minutes of new runs) against the same
+// servers and store. Run after `npm run build`:
 //   node dist/bench/cycle.js [--runs 20000] [--latency 50] [--platforms databricks,airbyte,powerautomate] [--json]
-// The simulators run in a child process (bench/sim-server.ts), so peak RSS is the cycle's own.
+// The simulators run in a child process (bench/sim-server.ts), so the peak RSS printed is the cycle's own.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,124 +12,177 @@ import { parseArgs } from 'node:util';
 import { runAudit } from '../audit.js';
 import { collectorFor } from '../collectors/registry.js';
 import type { AuditConfig, ScopeConfig } from '../config.js';
-import type { Platform } from '../normalize/schema.js';
+import type { AuditReport } from '../summarize/report.js';
 import { openDuckDbStore } from '../sinks/duckdb.js';
-import type { BenchPlatform, StartMessage, Started, Stats } from './sim-server.js';
+import { chainOf, plan, type Chain } from './lower-bound.js';
+import { BENCH_PLATFORMS, type BenchPlatform, type DataSpec, type Request, type Started } from './sim-server.js';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+const DAY = 86_400_000;
+
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '20000' },
     latency: { type: 'string', default: '50' },
-    platforms: { type: 'string', default: 'databricks,airbyte,powerautomate' },
+    platforms: { type: 'string', default: BENCH_PLATFORMS.join(',') },
     days: { type: 'string', default: '7' },
+    jobs: { type: 'string', default: '200' },
+    /** New runs per platform in the steady-state cycle. */
+    'steady-runs': { type: 'string', default: '200' },
     json: { type: 'boolean', default: false },
   },
 });
-const totalRuns = Number(values.runs);
-const latencyMs = Number(values.latency);
-const days = Number(values.days);
+
+function positive(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got '${v}'`);
+  return n;
+}
+const totalRuns = Math.round(positive('runs', values.runs));
+const latencyMs = positive('latency', values.latency);
+const days = positive('days', values.days);
+const jobs = Math.round(positive('jobs', values.jobs));
+const steadyRuns = Math.round(positive('steady-runs', values['steady-runs']));
 const platforms = values.platforms.split(',').map((p) => p.trim()) as BenchPlatform[];
+for (const p of platforms) if (!BENCH_PLATFORMS.includes(p)) throw new Error(`--platforms: unknown '${p}' (known: ${BENCH_PLATFORMS.join(', ')})`);
 
 const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'sim-server.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const ask = <T>(msg: unknown): Promise<T> =>
-  new Promise((resolve) => {
-    child.once('message', (m) => resolve(m as T));
-    child.send(msg as never);
+function ask<T>(msg: Request): Promise<T> {
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => (m && typeof m === 'object' && 'error' in m ? reject(new Error(`simulators: ${String(m.error)}`)) : resolve(m as T)));
+    child.send(msg);
   });
+}
 
 function configFor(s: Started, dbPath: string): AuditConfig {
   const scopes: ScopeConfig[] = [];
-  const add = (platform: Platform, raw: unknown) => scopes.push({ platform, scope: collectorFor(platform).scopeSchema.parse(raw), scopeId: `bench-${platform}`, source: 'bench' });
+  const add = (platform: BenchPlatform, raw: unknown) => {
+    const c = collectorFor(platform);
+    const scope = c.scopeSchema.parse(raw);
+    scopes.push({ platform, scope, scopeId: c.scopeId(scope), source: 'bench' });
+  };
   if (s.databricks) add('databricks', { host: s.databricks.url, token: 'bench-token' });
   if (s.airbyte) add('airbyte', { baseUrl: s.airbyte.url, apiKey: 'bench-key', workspaceIds: [] });
   if (s.powerautomate) {
     const e = s.powerautomate.entra;
-    add('powerautomate', { environmentUrl: s.powerautomate.url, tenantId: e.tenantId, clientId: e.clientId, clientSecret: e.clientSecret, authorityHost: e.authorityHost, authorityCaPem: e.caPem });
+    add('powerautomate', { environmentUrl: s.powerautomate.url, apiUrl: s.powerautomate.apiUrl, tenantId: e.tenantId, clientId: e.clientId, clientSecret: e.clientSecret, authorityHost: e.authorityHost, authorityCaPem: e.caPem });
   }
   return {
     scopes,
     enabled: scopes.map((x) => x.platform),
     notEnabled: [],
     store: { kind: 'duckdb', path: dbPath },
-    initialLookbackMs: days * DAY + HOUR,
+    initialLookbackMs: days * DAY,
     cycleTimeoutMs: 60 * 60_000,
-    limits: { maxPages: 1_000_000, maxDetailRequests: 200 },
+    // Generous: the benchmark measures paging, not the caps (a capped listing would end the cycle incomplete).
+    limits: { maxPages: 1_000_000, maxDetailRequests: 10_000 },
     http: { retries: 2 },
     secrets: [],
     configFile: null,
   };
 }
 
-/**
- * The pagination lower bound of one platform: requests that must follow one another, × latency. Databricks pages
- * each window's start-time range as 3 slices in parallel (runs/list pages ÷ 3, the runs being spread evenly in
- * time) after the jobs listing; Airbyte and Dataverse page one listing at a time (offset / nextLink paging), so
- * every request of theirs is on the critical path. Platforms run in parallel: the cycle's bound is the largest.
- */
-function chain(platform: BenchPlatform, stats: Record<string, number>): number {
-  const sum = (pred: (path: string) => boolean) => Object.entries(stats).reduce((n, [p, c]) => n + (pred(p) ? c : 0), 0);
-  if (platform === 'databricks') return sum((p) => p.endsWith('/jobs/list')) + Math.ceil(sum((p) => p.endsWith('/runs/list')) / 3) + sum((p) => p.endsWith('/runs/get'));
-  return sum(() => true);
+interface PlatformRow {
+  platform: BenchPlatform;
+  runs: number;
+  requests: number;
+  chunks: number;
+  /** Round trips that must follow one another (see bench/lower-bound.ts). */
+  chainPages: number;
+  /** Pages of all the listings the plan needs (a floor for the request count). */
+  listingPages: number;
+  lowerBoundMs: number;
+  /** From the cycle's start to this platform's last chunk committed. */
+  wallMs: number;
 }
-
-interface Row {
+interface PhaseRow {
   phase: string;
   runs: number;
   requests: number;
   wallMs: number;
-  lowerBoundMs: number | null;
-  ratio: number | null;
+  lowerBoundMs: number;
+  ratio: number;
   peakRssMb: number;
+  platforms: PlatformRow[];
 }
 
-async function main(): Promise<Row[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'pa-bench-'));
-  const rows: Row[] = [];
-  try {
-    const perPlatform = Math.ceil(totalRuns / platforms.length);
-    const started = await ask<Started>({ cmd: 'start', platforms, runs: perPlatform, jobs: 200, days, latencyMs, now: new Date().toISOString(), seed: 1 } satisfies StartMessage);
-    const store = await openDuckDbStore(join(dir, 'bench.duckdb'));
-    await store.migrate();
-    const config = configFor(started, join(dir, 'bench.duckdb'));
-    let t0 = performance.now();
-    const full = await runAudit(config, { store });
-    const wallFull = performance.now() - t0;
-    const stats = await ask<Stats>({ cmd: 'stats' });
-    const bound = Math.max(...platforms.map((p) => chain(p, stats[p] ?? {}) * latencyMs));
-    const incomplete = full.scopes.filter((s) => !s.complete).map((s) => `${s.platform}: ${s.error ?? s.incomplete.join('; ')}`);
-    if (incomplete.length) throw new Error(`the full cycle was incomplete: ${incomplete.join(' | ')}`);
-    rows.push({ phase: `full cycle, ${platforms.length} platform(s), ${days} days`, runs: full.totals.runsSeen, requests: full.totals.requests, wallMs: wallFull, lowerBoundMs: bound, ratio: wallFull / bound, peakRssMb: process.resourceUsage().maxRSS / 1024 });
+async function chains(report: AuditReport): Promise<Chain[]> {
+  const plans = report.scopes.map((s) => {
+    if (!s.window) throw new Error(`${s.platform}: the cycle reported no window`);
+    return plan(s.platform as BenchPlatform, { start: new Date(s.window.start), end: new Date(s.window.end) });
+  });
+  const counts = await ask<number[]>({ cmd: 'count', queries: plans.flatMap((p) => p.flat().map((l) => l.query)) });
+  let k = 0;
+  return plans.map((stages, i) => {
+    const n = stages.flat().length;
+    const chain = chainOf(report.scopes[i]!.platform as BenchPlatform, stages, counts.slice(k, k + n));
+    k += n;
+    return chain;
+  });
+}
 
-    // Steady state: 200 jobs, 15 minutes of new runs, the store and coverage of the cycle above.
-    const steady = await ask<Started>({ cmd: 'start', platforms, runs: 200, jobs: 200, days: 15 / 1440, latencyMs, now: new Date().toISOString(), seed: 2 } satisfies StartMessage);
-    const steadyConfig = configFor(steady, join(dir, 'bench.duckdb'));
-    t0 = performance.now();
-    const next = await runAudit(steadyConfig, { store });
-    const wallSteady = performance.now() - t0;
-    rows.push({ phase: 'steady state: 200 jobs, 15 min of new runs', runs: next.totals.runsSeen, requests: next.totals.requests, wallMs: wallSteady, lowerBoundMs: null, ratio: null, peakRssMb: process.resourceUsage().maxRSS / 1024 });
-    await store.close();
-    return rows;
+async function measure(phase: string, config: AuditConfig, store: Awaited<ReturnType<typeof openDuckDbStore>>): Promise<PhaseRow> {
+  const t0 = performance.now();
+  const done = new Map<string, number>();
+  const report = await runAudit(config, { store, onProgress: (e) => e.type === 'scope-done' && done.set(e.platform, performance.now() - t0) });
+  const wallMs = performance.now() - t0;
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const broken = report.scopes.filter((s) => !s.complete).map((s) => `${s.platform}: ${s.error ?? s.incomplete.join('; ')}`);
+  if (broken.length > 0) throw new Error(`${phase}: the cycle was incomplete: ${broken.join(' | ')}`);
+  const rows = (await chains(report)).map((c): PlatformRow => {
+    const s = report.scopes.find((x) => x.platform === c.platform)!;
+    return { platform: c.platform, runs: s.runsSeen, requests: s.requests, chunks: c.chunks, chainPages: c.pages, listingPages: c.listingPages, lowerBoundMs: c.pages * latencyMs, wallMs: done.get(c.platform) ?? wallMs };
+  });
+  const lowerBoundMs = Math.max(...rows.map((r) => r.lowerBoundMs));
+  return { phase, runs: report.totals.runsSeen, requests: report.totals.requests, wallMs, lowerBoundMs, ratio: wallMs / lowerBoundMs, peakRssMb, platforms: rows };
+}
+
+async function main(): Promise<PhaseRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'pa-bench-'));
+  try {
+    const spec = (runs: number, spanDays: number, seed: number): DataSpec => ({ platforms, runs, jobs, days: spanDays, now: new Date().toISOString(), seed });
+    const started = await ask<Started>({ cmd: 'start', latencyMs, ...spec(Math.ceil(totalRuns / platforms.length), days, 1) });
+    const dbPath = join(dir, 'bench.duckdb');
+    const store = await openDuckDbStore(dbPath);
+    try {
+      await store.migrate();
+      const config = configFor(started, dbPath);
+      const full = await measure(`full cycle: ${platforms.length} platform(s), ${days} days`, config, store);
+      // Steady state: the same servers (same scopes, so the coverage just recorded applies) now serve 15 minutes
+      // of new runs of `jobs` jobs; the cycle reads from its coverage (minus the overlap) to now.
+      await ask({ cmd: 'steady', ...spec(steadyRuns, 15 / 1440, 2) });
+      const steady = await measure(`steady state: ${jobs} jobs, 15 min of new runs`, config, store);
+      return [full, steady];
+    } finally {
+      await store.close();
+    }
   } finally {
     await ask({ cmd: 'stop' }).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+function print(rows: PhaseRow[]): void {
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  const out = [
+    `pipeline-audit cycle benchmark: ${totalRuns} runs over ${platforms.join(', ')} (${days} days), ${latencyMs} ms latency a request, Node ${process.version}`,
+    '',
+    'phase | runs | HTTP requests | wall s | lower bound s | ratio | peak RSS MB',
+    ...rows.map((r) => `${r.phase} | ${r.runs} | ${r.requests} | ${s(r.wallMs)} | ${s(r.lowerBoundMs)} | ${r.ratio.toFixed(2)} | ${r.peakRssMb.toFixed(0)}`),
+    '',
+    'phase / platform | runs | HTTP requests | chunks | chained pages | listing pages | lower bound s | done after s',
+    ...rows.flatMap((r) => r.platforms.map((p) => `${r.phase.split(':')[0]} / ${p.platform} | ${p.runs} | ${p.requests} | ${p.chunks} | ${p.chainPages} | ${p.listingPages} | ${s(p.lowerBoundMs)} | ${s(p.wallMs)}`)),
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+}
+
 main().then(
   (rows) => {
-    if (values.json) {
-      process.stdout.write(JSON.stringify({ runs: totalRuns, latencyMs, platforms, rows }, null, 2) + '\n');
-      return;
-    }
-    const f = (n: number | null, d = 0) => (n === null ? '—' : n.toFixed(d));
-    console.log(`pipeline-audit cycle benchmark: ${totalRuns} runs over ${platforms.join(', ')}, ${latencyMs} ms latency per request`);
-    console.log('phase | runs | HTTP requests | wall s | lower bound s | ratio | peak RSS MB');
-    for (const r of rows) console.log(`${r.phase} | ${r.runs} | ${r.requests} | ${f(r.wallMs / 1000, 1)} | ${r.lowerBoundMs === null ? '—' : f(r.lowerBoundMs / 1000, 1)} | ${f(r.ratio, 2)} | ${f(r.peakRssMb)}`);
+    if (values.json) process.stdout.write(JSON.stringify({ runs: totalRuns, latencyMs, days, platforms, node: process.version, rows }, null, 2) + '\n');
+    else print(rows);
   },
   (e: unknown) => {
     console.error(e);
     process.exitCode = 1;
+    child.kill();
   },
 );

@@ -29,7 +29,7 @@ const DAY = 24 * HOUR;
 const RUNS_PAGE_SIZE = 25; // runs/list maximum; the server answers 400 INVALID_PARAMETER_VALUE above it
 const JOBS_PAGE_SIZE = 100; // jobs/list maximum
 export const DEFAULT_LONGEST_RUN_MS = 48 * HOUR;
-const START_TIME_SLICES = 3; // plus the active listing: four listings in flight, the collector's concurrency
+export const START_TIME_SLICES = 3; // plus the active listing: four listings in flight, the collector's concurrency
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalText = z.preprocess(blankToUndefined, z.string().optional());
@@ -99,9 +99,20 @@ function parsePage<T>(ctx: CollectContext<DatabricksScope>, schema: z.ZodType<T>
 }
 
 
-/** Pages through jobs/runs/list with one set of filters. */
-async function listRuns(ctx: CollectContext<DatabricksScope>, s: ReturnType<typeof session>, filters: Record<string, QueryValue>, label: string): Promise<DatabricksRun[]> {
-  const raw = await paginate<string | null, unknown>({
+/**
+ * Pages through jobs/runs/list with one set of filters. Each page is parsed (and handed to `prepare`) on the
+ * event loop's next turn, once the request for the page after it has gone out: that CPU time then overlaps the
+ * wait for the next page instead of following the last one, where it would lengthen the chunk's chain of waits.
+ */
+async function listRuns(
+  ctx: CollectContext<DatabricksScope>,
+  s: ReturnType<typeof session>,
+  filters: Record<string, QueryValue>,
+  label: string,
+  prepare: (run: DatabricksRun) => void,
+): Promise<DatabricksRun[]> {
+  const pages: Promise<DatabricksRun[]>[] = [];
+  await paginate<string | null, never>({
     first: null,
     maxPages: ctx.limits.maxPages,
     label,
@@ -114,10 +125,20 @@ async function listRuns(ctx: CollectContext<DatabricksScope>, s: ReturnType<type
         auth: s.auth,
       });
       const page = parsePage(ctx, ListRunsPageSchema, res.body, 'jobs/runs/list');
-      return { items: page.runs ?? [], next: page.next_page_token || undefined };
+      const items = page.runs ?? [];
+      pages.push(
+        new Promise((resolve) =>
+          setImmediate(() => {
+            const runs = parseItems(ctx, DatabricksRunSchema, items, 'run_id', 'run');
+            for (const run of runs) prepare(run);
+            resolve(runs);
+          }),
+        ),
+      );
+      return { items: [], next: page.next_page_token || undefined };
     },
   });
-  return parseItems(ctx, DatabricksRunSchema, raw, 'run_id', 'run');
+  return (await Promise.all(pages)).flat();
 }
 
 /**
@@ -164,12 +185,21 @@ function overlaps(run: DatabricksRun, window: TimeWindow): boolean {
   return end === null || end >= window.start.getTime();
 }
 
-function toObservation(ctx: CollectContext<DatabricksScope>, s: ReturnType<typeof session>, run: DatabricksRun, complete: boolean): RunObservation | null {
+interface Normalized {
+  obs: RunObservation;
+  checked: ReturnType<typeof RunObservationSchema.safeParse>;
+}
+const normalize = (s: ReturnType<typeof session>, run: DatabricksRun, complete: boolean): Normalized => {
   const obs = normalizeDatabricksRun(run, s.norm, complete);
+  return { obs, checked: RunObservationSchema.safeParse(obs) };
+};
+
+/** The run's observation, or null (with a warning); `done` is its normalization if already computed. */
+function toObservation(ctx: CollectContext<DatabricksScope>, s: ReturnType<typeof session>, run: DatabricksRun, complete: boolean, done?: Normalized): RunObservation | null {
+  const { obs, checked } = done ?? normalize(s, run, complete);
   if (obs.status.category === 'unknown') {
     ctx.warn({ code: 'unknown-status', itemId: run.run_id, message: `run ${run.run_id} has a status pipeline-audit does not know (${obs.status.raw || 'none'}); stored as unknown` });
   }
-  const checked = RunObservationSchema.safeParse(obs);
   if (!checked.success) {
     ctx.warn({ code: 'invalid-item', itemId: run.run_id, message: `run ${run.run_id} could not be normalized: ${checked.error.issues[0]?.message ?? 'invalid'}` });
     return null;
@@ -181,7 +211,7 @@ function toObservation(ctx: CollectContext<DatabricksScope>, s: ReturnType<typeo
  * Splits [from, to] into `n` disjoint start-time slices. Page tokens make one listing strictly sequential; slices
  * page side by side (the HTTP layer still caps requests in flight), which matters at 25 runs a page.
  */
-function slices(from: number, to: number, n: number): { start_time_from: number; start_time_to: number }[] {
+export function slices(from: number, to: number, n: number): { start_time_from: number; start_time_to: number }[] {
   const step = Math.ceil((to - from + 1) / n);
   const out: { start_time_from: number; start_time_to: number }[] = [];
   for (let a = from; a <= to; a += step) out.push({ start_time_from: a, start_time_to: Math.min(to, a + step - 1) });
@@ -205,11 +235,23 @@ async function collectRuns(ctx: CollectContext<DatabricksScope>, window: TimeWin
   // A continuation chunk follows one of this same cycle, read moments ago: runs that started before it were seen
   // in their current state already, so neither the reach-back nor the active listing is needed again.
   const reachBack = window.continuation ? 0 : (ctx.scope.longestRunMs ?? DEFAULT_LONGEST_RUN_MS);
+  // Runs are normalized as their pages arrive (see listRuns); the warnings wait for the merge below, so a run
+  // listed twice still warns once. A failed run with more tasks than the listing shows is normalized only after
+  // runs/get completed it.
+  const normalized = new Map<DatabricksRun, Normalized>();
+  const prepare = (run: DatabricksRun) => {
+    if (!overlaps(run, window) || (run.has_more && databricksStatus(run.status, run.state).category === 'failed')) return;
+    try {
+      normalized.set(run, normalize(s, run, !run.has_more));
+    } catch {
+      // Normalized again below, where a failure is the scope's, as it always was.
+    }
+  };
   const listings = await Promise.all([
     // Runs still going, however long ago they started (the start-time listing cannot reach them).
-    ...(window.continuation ? [] : [listRuns(ctx, s, { active_only: true }, 'databricks runs/list active_only')]),
+    ...(window.continuation ? [] : [listRuns(ctx, s, { active_only: true }, 'databricks runs/list active_only', prepare)]),
     ...slices(window.start.getTime() - reachBack, window.end.getTime(), START_TIME_SLICES).map((range) =>
-      listRuns(ctx, s, range, `databricks runs/list ${new Date(range.start_time_from).toISOString()}..${new Date(range.start_time_to).toISOString()}`),
+      listRuns(ctx, s, range, `databricks runs/list ${new Date(range.start_time_from).toISOString()}..${new Date(range.start_time_to).toISOString()}`, prepare),
     ),
   ]);
   const runs = mergeRuns(listings, window);
@@ -223,7 +265,7 @@ async function collectRuns(ctx: CollectContext<DatabricksScope>, window: TimeWin
     if (run.has_more && normalizeDatabricksRun(run, s.norm).status.category === 'failed') {
       ({ run: current, complete } = await completeTasks(ctx, s, run, budget));
     }
-    const obs = toObservation(ctx, s, current, complete);
+    const obs = toObservation(ctx, s, current, complete, current === run ? normalized.get(run) : undefined);
     if (obs) out.push(obs);
   }
   return out;

@@ -8,6 +8,7 @@
 // - Only solution-aware flows get flowrun rows; history is kept 28 days by default (admins can shorten it).
 import { z } from 'zod';
 import { CollectorError, HttpError } from '../errors.js';
+import { headTail, redact } from '../normalize/redact.js';
 import { FlowRunSchema, normalizeFlowRun, normalizeWorkflow, WorkflowSchema, type FlowRun, type Workflow } from '../normalize/powerautomate.js';
 import type { JobObservation, RunObservation } from '../normalize/schema.js';
 import { paginate, type TokenProvider } from './http.js';
@@ -59,19 +60,32 @@ export function entraTokenProvider(scope: PowerAutomateScope, scopeId: string): 
         if (!t) throw new Error('no token returned');
         return t.token;
       } catch (e) {
-        const msg = String((e as Error).message ?? e).split('\n')[0]?.replaceAll(scope.clientSecret, '[REDACTED]') ?? '';
-        throw new CollectorError(
-          'powerautomate',
-          scopeId,
-          `Entra ID refused a token for client ${scope.clientId} in tenant ${scope.tenantId}: ${msg.slice(0, 300)}`,
-          { cause: e, isRetryable: false },
-        );
+        if (signal.aborted) throw e;
+        throw tokenError(e, scope, scopeId);
       }
     },
     invalidate() {
       credential = null;
     },
   };
+}
+
+/**
+ * A token failure as a CollectorError naming the tenant, the client and the authority, never the secret. Identity
+ * reports a refusal (bad secret, unknown client) as AuthenticationRequiredError with the AADSTS text, and an
+ * authority it could not reach or trust as CredentialUnavailableError (`endpoints_resolution_error`, which hides
+ * a TLS cause: test-peers.md §2.2).
+ */
+function tokenError(e: unknown, scope: PowerAutomateScope, scopeId: string): CollectorError {
+  const name = (e as Error | null)?.name ?? '';
+  const first = String((e as Error | null)?.message ?? e).split('\n')[0] ?? '';
+  const msg = headTail(redact(first, [scope.clientSecret]), 400);
+  const authority = scope.authorityHost ?? 'https://login.microsoftonline.com';
+  const unreachable = name === 'CredentialUnavailableError' || /endpoints_resolution_error/.test(first);
+  const text = unreachable
+    ? `could not get a token for client ${scope.clientId} in tenant ${scope.tenantId} from ${authority} (${msg}); check the tenant id, the network${scope.authorityHost ? ', and that the authority certificate is trusted (authorityCaPem)' : ''}`
+    : `Entra ID refused a token for client ${scope.clientId} in tenant ${scope.tenantId}: ${msg}`;
+  return new CollectorError('powerautomate', scopeId, text, { cause: e, isRetryable: unreachable });
 }
 
 interface Session {
@@ -84,18 +98,20 @@ function session(ctx: Ctx): Session {
   return { api: apiBase(ctx.scope), auth: entraTokenProvider(ctx.scope, ctx.scopeId), environmentId: ctx.scope.environmentId ?? null };
 }
 
-// OData headers on every request; Prefer is resent on every page, as Dataverse requires.
+// OData headers on every request; Prefer is resent on every page, as Dataverse requires. The flow listing also
+// asks for formatted values, for the owner's name beside its GUID. (Accept: application/json comes from the HTTP layer.)
 const HEADERS = { 'OData-MaxVersion': '4.0', 'OData-Version': '4.0', Prefer: `odata.maxpagesize=${PAGE_SIZE}` };
+const FLOW_HEADERS = { ...HEADERS, Prefer: `${HEADERS.Prefer}, odata.include-annotations="OData.Community.Display.V1.FormattedValue"` };
 const PageSchema = z.object({ value: z.array(z.unknown()), '@odata.nextLink': z.string().nullish() });
 
-async function listAll(ctx: Ctx, s: Session, first: string, label: string): Promise<unknown[]> {
+async function listAll(ctx: Ctx, s: Session, first: string, label: string, headers: Record<string, string> = HEADERS): Promise<unknown[]> {
   return paginate<string, unknown>({
     first,
     maxPages: ctx.limits.maxPages,
     label,
     onCap: (m) => ctx.incomplete(m),
     fetchPage: async (pageUrl) => {
-      const res = await ctx.http.request({ url: pageUrl, headers: HEADERS, auth: s.auth });
+      const res = await ctx.http.request({ url: pageUrl, headers, auth: s.auth });
       const page = PageSchema.safeParse(res.body);
       if (!page.success) throw new CollectorError('powerautomate', ctx.scopeId, `${label} answered JSON that is not an OData collection; check DATAVERSE_URL / DATAVERSE_API_URL`);
       return { items: page.data.value, next: page.data['@odata.nextLink'] ?? undefined };
@@ -107,7 +123,21 @@ async function listAll(ctx: Ctx, s: Session, first: string, label: string): Prom
 async function listFlows(ctx: Ctx, s: Session): Promise<Workflow[]> {
   // GET workflows: https://learn.microsoft.com/power-automate/manage-flows-with-code (category 5 = modern flow)
   const first = `${s.api}/workflows?$filter=${encodeURIComponent('category eq 5')}&$select=${FLOW_COLUMNS}`;
-  return parseItems(ctx, WorkflowSchema, await listAll(ctx, s, first, 'dataverse workflows'), 'workflowid', 'flow');
+  return parseItems(ctx, WorkflowSchema, await listAll(ctx, s, first, 'dataverse workflows', FLOW_HEADERS), 'workflowid', 'flow');
+}
+
+/**
+ * Flows for run names. Runs matter more than their names: when the role can read Flow Run but not Process (a 403
+ * or 404 on workflows), the runs are still collected, unnamed, with a warning saying why.
+ */
+async function flowsForNames(ctx: Ctx, s: Session): Promise<Workflow[]> {
+  try {
+    return await listFlows(ctx, s);
+  } catch (e) {
+    if (!(e instanceof HttpError) || (e.status !== 403 && e.status !== 404)) throw e;
+    ctx.warn({ code: 'flows-unreadable', message: `flow names unavailable (${e.message}); runs are collected without them: give the application user read on Process (workflow)` });
+    return [];
+  }
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -124,7 +154,7 @@ function refusesOrderBy(e: unknown): boolean {
 
 async function collectRuns(ctx: Ctx, window: TimeWindow): Promise<RunObservation[]> {
   const s = session(ctx);
-  const flows = await listFlows(ctx, s);
+  const flows = await flowsForNames(ctx, s);
   const byId = new Map(flows.map((f) => [f.workflowid.toLowerCase(), f]));
   let raw: unknown[];
   try {
@@ -156,26 +186,34 @@ async function listJobs(ctx: Ctx): Promise<JobObservation[]> {
   return (await listFlows(ctx, s)).map((w) => normalizeWorkflow(w, { scope: ctx.scopeId, environmentId: s.environmentId }));
 }
 
+// Fix hints for `doctor`, most specific first. Dataverse's wording is from Learn and unverified (platform-apis §3.6).
 function fixFor(e: unknown, scope: PowerAutomateScope): string {
   const text = `${(e as Error).message ?? ''} ${e instanceof HttpError ? (e.bodySnippet ?? '') : ''}`;
+  const status = e instanceof HttpError ? e.status : undefined;
   if (/AADSTS7000215|invalid_client/i.test(text)) return 'the client secret is wrong or expired: create a new secret for the app registration and update POWER_AUTOMATE_CLIENT_SECRET';
   if (/AADSTS700016|AADSTS90002/i.test(text)) return 'the client id or tenant id is wrong: check POWER_AUTOMATE_CLIENT_ID / POWER_AUTOMATE_TENANT_ID';
-  if (e instanceof HttpError && e.status === 401) return 'the app is not an application user of this environment: add it in the Power Platform admin center (Users → App users)';
-  if (e instanceof HttpError && e.status === 403) return 'give the application user a security role with read on Flow Run and Process at Organization depth';
-  if (e instanceof HttpError && e.status === 404) return `wrong environment or API URL (${apiBase(scope)}): it should be https://<org>.crm<N>.dynamics.com`;
+  if (/could not get a token/.test(text)) return 'the Entra ID authority could not be reached: check the tenant id, AZURE_AUTHORITY_HOST and the network';
+  if (status === 401 || /not a member of the organization|0x80072560/i.test(text)) return 'the app is not an application user of this environment: add it in the Power Platform admin center (Environment → Settings → Users → App users)';
+  if (status === 403) return 'give the application user a security role with read on Flow Run and Process (workflow) at Organization depth';
+  if (status === 404) return `wrong environment or API URL (${apiBase(scope)}): DATAVERSE_URL should be https://<org>.crm<N>.dynamics.com, DATAVERSE_API_URL (if set) its /api/data/v9.2`;
+  if (status === null) return `could not reach ${apiBase(scope)}: check DATAVERSE_URL (https://<org>.crm<N>.dynamics.com), DATAVERSE_API_URL and the network`;
   return 'check DATAVERSE_URL, the network and the credentials';
 }
 
 async function check(ctx: Ctx): Promise<CheckResult> {
   const s = session(ctx);
+  let step = 'token';
   try {
     await s.auth.getToken(ctx.signal);
+    step = 'read flowruns';
+    // GET flowruns ($top=1 does not page): is Flow Run readable by the application user?
     await ctx.http.request({ url: `${s.api}/flowruns?$select=flowrunid&$top=1`, headers: HEADERS, auth: s.auth });
+    step = 'list flows';
     const flows = await listFlows(ctx, s);
     const suspended = flows.filter((f) => f.statecode === 2).length;
     return { ok: true, message: `token ok, flow runs readable, ${flows.length} flows visible${suspended ? ` (${suspended} suspended)` : ''}`, jobsVisible: flows.length };
   } catch (e) {
-    return { ok: false, message: (e as Error).message, fix: fixFor(e, ctx.scope) };
+    return { ok: false, message: `${step}: ${(e as Error).message}`, fix: fixFor(e, ctx.scope) };
   }
 }
 

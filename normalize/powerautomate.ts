@@ -34,9 +34,10 @@ export const WorkflowSchema = z.object({
 export type Workflow = z.infer<typeof WorkflowSchema>;
 
 /**
- * `status` is free text (String 100). Product docs name Succeeded/Failed/Cancelled; public code also sees Running,
- * Faulted, TimedOut (Logic Apps' run states: Running, Waiting, Succeeded, Failed, Cancelled, Skipped, Suspended,
- * Faulted, TimedOut, Aborted, Ignored). Matched case-insensitively; anything else is `unknown`, raw kept.
+ * `status` is free text (String 100). The vendor's lists: product docs name Success/Failed/Cancelled; public code
+ * sees Succeeded, Failed, Cancelled, Running, Faulted, TimedOut; the Logic Apps run states behind cloud flows are
+ * Running, Waiting, Succeeded, Failed, Cancelled, Skipped, Suspended, Faulted, TimedOut, Aborted, Ignored
+ * (platform-apis.md §3.1, §3.4). Matched case-insensitively; anything else is `unknown`, raw kept.
  */
 export function flowRunStatus(raw: string | null | undefined): RunStatus {
   const value = (raw ?? '').trim();
@@ -50,6 +51,10 @@ export function flowRunStatus(raw: string | null | undefined): RunStatus {
       return { category: 'failed', detail: 'faulted', raw: value };
     case 'timedout':
       return { category: 'failed', detail: 'timed_out', raw: value };
+    case 'suspended':
+      // Decision: a suspended run stopped without finishing, and nothing in the row says it will resume; treating
+      // it as running would hide it forever, so it counts as a failure (detail kept) that someone looks at.
+      return { category: 'failed', detail: 'suspended', raw: value };
     case 'cancelled':
     case 'canceled':
       return { category: 'canceled', detail: null, raw: value };
@@ -61,6 +66,9 @@ export function flowRunStatus(raw: string | null | undefined): RunStatus {
       return { category: 'running', detail: 'waiting', raw: value };
     case 'skipped':
       return { category: 'skipped', detail: null, raw: value };
+    case 'ignored':
+      // Logic Apps' Ignored: the run did no work (nothing failed), the same outcome as skipped.
+      return { category: 'skipped', detail: 'ignored', raw: value };
     default:
       return { category: 'unknown', detail: null, raw: value.slice(0, 500) };
   }
@@ -137,6 +145,8 @@ export function normalizeFlowRun(run: FlowRun, o: NormalizeFlowOptions): RunObse
     attempt: 0,
     attemptGroup: run.flowrunid,
     isFinalAttempt: true,
+    // `parentrunid` (String 100) is 'the parent run that triggered this run': kept verbatim, so every cycle stores
+    // the same value; it names the parent's run as Power Automate does (the parent row's `name`, kept in raw).
     parentRunId: run.parentrunid ?? null,
     runType: null,
     status,

@@ -1,10 +1,11 @@
 // Fake Entra (https, self-signed) and fake Dataverse on 127.0.0.1 for the Power Automate tests, with every
-// Dataverse response checked against the flowrun columns of tests/contracts/dataverse-flowrun.metadata.json.
+// Dataverse response checked against the vendor files: flowrun rows against the columns and types of
+// tests/contracts/dataverse-flowrun.metadata.json, workflow rows against dataverse-workflows-list.example.json.
 import { readFileSync } from 'node:fs';
 import { powerAutomateCollector, type PowerAutomateScope } from '../../collectors/powerautomate.js';
 import type { DataverseSimData } from '../../collectors/sim/dataverse-data.js';
 import { startDataverseSimulator, type DataverseSimulator } from '../../collectors/sim/dataverse.js';
-import { startEntraSimulator, type EntraSimulator } from '../../collectors/sim/entra.js';
+import { startEntraSimulator, type EntraSimOptions, type EntraSimulator } from '../../collectors/sim/entra.js';
 import type { HttpOptions } from '../../collectors/http.js';
 import type { CollectLimits } from '../../collectors/types.js';
 import { testContext, type TestContext } from '../helpers/context.js';
@@ -22,6 +23,7 @@ const UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 /** Violations of the flowrun metadata in one row as the Web API returns it (lookups as `_x_value`). */
 export function flowrunViolations(row: Record<string, unknown>): string[] {
   const out: string[] = [];
+  if (!ETAG.test(String(row['@odata.etag']))) out.push(`@odata.etag: not a weak etag (${String(row['@odata.etag'])})`);
   for (const [key, value] of Object.entries(row)) {
     if (key.includes('@')) continue;
     const logical = /^_(\w+)_value$/.exec(key)?.[1] ?? key;
@@ -55,11 +57,47 @@ export function flowrunViolations(row: Record<string, unknown>): string[] {
   return out;
 }
 
+const EXAMPLE = JSON.parse(readFileSync(new URL('../contracts/dataverse-workflows-list.example.json', import.meta.url), 'utf8')) as { value: Record<string, unknown>[] };
+const SAMPLE = EXAMPLE.value[0]!;
+// Columns the fake serves beyond the docs' sample (its $select did not ask for them): Learn's workflow entity.
+const EXTRA_WORKFLOW: Record<string, 'number' | 'guid'> = { statuscode: 'number', resourceid: 'guid' };
+const ETAG = /^W\/"\d+"$/;
+
+/** Violations of the shape of the docs' sample `workflows` response in one row (same types, GUIDs, UTC times). */
+export function workflowViolations(row: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  if (!ETAG.test(String(row['@odata.etag']))) out.push(`@odata.etag: not a weak etag (${String(row['@odata.etag'])})`);
+  for (const [key, value] of Object.entries(row)) {
+    const at = key.indexOf('@');
+    if (at === 0) continue;
+    if (at > 0) {
+      if (!(key in SAMPLE) || typeof value !== 'string' || !(key.slice(0, at) in row)) out.push(`${key}: annotation not in the sample or without its column`);
+      continue;
+    }
+    if (value === null) continue;
+    const bad = (why: string) => out.push(`${key}: ${why} (${JSON.stringify(value).slice(0, 60)})`);
+    if (key in SAMPLE) {
+      const sample = SAMPLE[key];
+      if (sample !== null && typeof sample !== typeof value) bad(`not a ${typeof sample}`);
+      else if (typeof sample === 'string' && GUID.test(sample) && !GUID.test(String(value))) bad('not a GUID');
+      else if (typeof sample === 'string' && UTC.test(sample) && !UTC.test(String(value))) bad('not a UTC DateTimeOffset');
+    } else if (EXTRA_WORKFLOW[key] === 'number') {
+      if (typeof value !== 'number') bad('not a number');
+    } else if (EXTRA_WORKFLOW[key] === 'guid') {
+      if (typeof value !== 'string' || !GUID.test(value)) bad('not a GUID');
+    } else bad('not a workflow column of the sample');
+  }
+  return out;
+}
+
+export type ScopeOverrides = { [K in keyof PowerAutomateScope]?: PowerAutomateScope[K] | undefined };
+
 export interface Harness {
-  entra(opts?: { expiresIn?: number }): Promise<EntraSimulator>;
+  entra(opts?: EntraSimOptions): Promise<EntraSimulator>;
   dataverse(data: DataverseSimData): Promise<DataverseSimulator>;
-  context(e: EntraSimulator, d: DataverseSimulator, scope?: Partial<PowerAutomateScope>, o?: { limits?: Partial<CollectLimits>; http?: HttpOptions }): TestContext<PowerAutomateScope>;
-  /** Closes everything; returns contract violations of every flowruns response sent. */
+  /** A context for the collector against these peers; `scope` overrides (undefined removes a field). */
+  context(e: EntraSimulator, d: DataverseSimulator, scope?: ScopeOverrides, o?: { limits?: Partial<CollectLimits>; http?: HttpOptions }): TestContext<PowerAutomateScope>;
+  /** Closes the peers and contexts started so far; returns contract violations of every Dataverse response sent. */
   finish(): Promise<string[]>;
 }
 
@@ -94,16 +132,23 @@ export function harness(): Harness {
       return tc;
     },
     async finish() {
-      await Promise.all(ctxs.map((c) => c.close()));
+      await Promise.all(ctxs.splice(0).map((c) => c.close()));
       const violations: string[] = [];
       for (const d of dvs) {
-        for (const s of d.sent) {
-          if (!s.path.endsWith('/flowruns') || s.status !== 200) continue;
-          for (const row of (s.body as { value: Record<string, unknown>[] }).value) violations.push(...flowrunViolations(row));
+        for (const s of d.sent.splice(0)) {
+          if (s.status !== 200) continue;
+          const check = s.path.endsWith('/flowruns') ? flowrunViolations : workflowViolations;
+          for (const row of (s.body as { value: Record<string, unknown>[] }).value) violations.push(...check(row));
         }
       }
-      await Promise.all([...entras.map((e) => e.close()), ...dvs.map((d) => d.close())]);
+      await Promise.all([...entras.splice(0).map((e) => e.close()), ...dvs.splice(0).map((d) => d.close())]);
       return violations;
     },
   };
+}
+
+/** The rows of `data` whose modifiedon lies in the window (what a collection of that window must return). */
+export function runsInWindow(data: DataverseSimData, w: { start: Date; end: Date }): Record<string, unknown>[] {
+  const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return data.flowruns.filter((r) => String(r.modifiedon) >= iso(w.start) && String(r.modifiedon) <= iso(w.end));
 }
