@@ -3,14 +3,14 @@
 // one that fails never stops the others and is reported as a blind spot. The clock, fetch, ids and the store come
 // in through `deps`, so the cycle is deterministic under test.
 import { randomUUID } from 'node:crypto';
-import { createHttpClient, type FetchLike, type HttpClient } from './collectors/http.js';
+import { createHttpClient, type FetchLike, type HttpClient } from './connect/http.js';
 import { collectorFor } from './collectors/registry.js';
 import type { AnyCollector, CollectContext, CollectWarning, TimeWindow } from './collectors/types.js';
-import type { AuditConfig, ScopeConfig } from './config.js';
+import type { AuditConfig, ScopeConfig } from './config/load.js';
 import { errorMessage, PipelineAuditError, SchemaVersionError, LeaseError } from './errors.js';
 import { redact, redactDeep } from './normalize/redact.js';
 import { JobSchema, RunSchema, SCHEMA_VERSION, TOOL_VERSION, type Job, type Platform, type Run, type RunObservation } from './normalize/schema.js';
-import type { Store } from './sinks/types.js';
+import type { Store } from './sinks/store/types.js';
 import { summarizeFailed, type AuditReport, type ScopeReport } from './summarize/report.js';
 
 
@@ -88,6 +88,7 @@ export async function runAudit(config: AuditConfig, deps: AuditDeps): Promise<Au
     if (!client) {
       client = createHttpClient({
         signal,
+        now,
         options: { ...config.http, concurrency: c.concurrency },
         secrets: config.secrets,
         userAgent: `pipeline-audit/${TOOL_VERSION}`,

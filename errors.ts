@@ -1,7 +1,7 @@
 // The few typed errors of pipeline-audit. Each leads with what to do, keeps its `cause`, and says whether a retry
 // could help. Library code throws these; only bin/ maps them to exit codes and text.
 
-export type ErrorKind = 'config' | 'http' | 'collector' | 'sink' | 'schema-version' | 'lease' | 'internal';
+export type ErrorKind = 'config' | 'http' | 'collector' | 'store' | 'snowflake' | 'schema-version' | 'lease' | 'internal';
 
 export class PipelineAuditError extends Error {
   readonly kind: ErrorKind;
@@ -69,9 +69,23 @@ export class CollectorError extends PipelineAuditError {
 }
 
 /** The store could not be read or written. */
-export class SinkError extends PipelineAuditError {
+export class StoreError extends PipelineAuditError {
   constructor(message: string, options: { cause?: unknown; isRetryable?: boolean } = {}) {
-    super('sink', message, options);
+    super('store', message, options);
+  }
+}
+
+/**
+ * A Snowflake connection or statement failed (the store's or a monitored account's). The store turns it into a
+ * StoreError, the Tasks collector into a scope failure: the wrapper itself does not know who it serves.
+ */
+export class SnowflakeError extends PipelineAuditError {
+  readonly code: string | null;
+  readonly sqlState: string | null;
+  constructor(message: string, details: { code?: string | null; sqlState?: string | null }, options: { cause?: unknown; isRetryable?: boolean } = {}) {
+    super('snowflake', message, options);
+    this.code = details.code ?? null;
+    this.sqlState = details.sqlState ?? null;
   }
 }
 

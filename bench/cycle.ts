@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runAudit } from '../audit.js';
 import { collectorFor } from '../collectors/registry.js';
-import type { AuditConfig, ScopeConfig } from '../config.js';
+import type { AuditConfig, ScopeConfig } from '../config/load.js';
 import type { AuditReport } from '../summarize/report.js';
-import { openDuckDbStore } from '../sinks/duckdb.js';
+import { openDuckDbStore } from '../sinks/store/duckdb.js';
 import { chainOf, plan, type Chain } from './lower-bound.js';
 import { BENCH_PLATFORMS, type BenchPlatform, type DataSpec, type Request, type Started } from './sim-server.js';
 

@@ -8,7 +8,7 @@
 // data, not from the requests the collector made (extra requests of the collector never raise the bound).
 // Platforms run side by side: the cycle's bound is the largest platform's, times the injected latency.
 import { planChunks } from '../audit.js';
-import { DEFAULT_LONGEST_RUN_MS, slices, START_TIME_SLICES } from '../collectors/databricks.js';
+import { DEFAULT_LONGEST_RUN_MS, slices, START_TIME_SLICES } from '../collectors/databricks/collector.js';
 import { collectorFor } from '../collectors/registry.js';
 import type { BenchPlatform, CountQuery } from './sim-server.js';
 

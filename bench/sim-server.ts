@@ -2,14 +2,14 @@
 // measures the cycle (collectors, normalization, store), not the simulators and their data. Driven over IPC by
 // bench/cycle.ts: `start` (a week of history), `steady` (the same servers, fresh data: 15 minutes of new runs),
 // `count` (items a listing matches, for the pagination lower bound), `stop`.
-import { generateAirbyteData, type SimJob as AirbyteJob } from '../collectors/sim/airbyte-data.js';
-import { selectJobs } from '../collectors/sim/airbyte-query.js';
-import { startAirbyteSimulator, type AirbyteSimulator } from '../collectors/sim/airbyte.js';
-import { generateDatabricksData, type SimData as DatabricksData, type SimRun } from '../collectors/sim/databricks-data.js';
-import { startDatabricksSimulator, type DatabricksSimulator } from '../collectors/sim/databricks.js';
-import { generateDataverseData, type DataverseSimData } from '../collectors/sim/dataverse-data.js';
-import { startDataverseSimulator, type DataverseSimulator } from '../collectors/sim/dataverse.js';
-import { startEntraSimulator, type EntraSimulator } from '../collectors/sim/entra.js';
+import { generateAirbyteData, type SimJob as AirbyteJob } from '../sim/airbyte-data.js';
+import { selectJobs } from '../sim/airbyte-query.js';
+import { startAirbyteSimulator, type AirbyteSimulator } from '../sim/airbyte.js';
+import { generateDatabricksData, type SimData as DatabricksData, type SimRun } from '../sim/databricks-data.js';
+import { startDatabricksSimulator, type DatabricksSimulator } from '../sim/databricks.js';
+import { generateDataverseData, type DataverseSimData } from '../sim/dataverse-data.js';
+import { startDataverseSimulator, type DataverseSimulator } from '../sim/dataverse.js';
+import { startEntraSimulator, type EntraSimulator } from '../sim/entra.js';
 
 export type BenchPlatform = 'databricks' | 'airbyte' | 'powerautomate';
 export const BENCH_PLATFORMS: readonly BenchPlatform[] = ['databricks', 'airbyte', 'powerautomate'];

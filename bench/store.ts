@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCHEMA_VERSION, type Run } from '../normalize/schema.js';
-import { openDuckDbStore } from '../sinks/duckdb.js';
-import { startSnowflakeEmulator } from '../sinks/snowflake/emulator.js';
-import { openSnowflakeStore } from '../sinks/snowflake/store.js';
+import { openDuckDbStore } from '../sinks/store/duckdb.js';
+import { startSnowflakeEmulator } from '../sim/snowflake/emulator.js';
+import { openSnowflakeStore } from '../sinks/store/snowflake.js';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,10000,100000' } } });
 const sizes = values.sizes.split(',').map(Number);

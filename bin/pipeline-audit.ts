@@ -108,7 +108,7 @@ function exitCodeFor(e: unknown): number {
   if (e instanceof ConfigError) return EXIT.CONFIG;
   if (e instanceof LeaseError) return EXIT.LEASE;
   if (e instanceof SchemaVersionError) return EXIT.STORE;
-  if (e instanceof PipelineAuditError && e.kind === 'sink') return EXIT.STORE;
+  if (e instanceof PipelineAuditError && e.kind === 'store') return EXIT.STORE;
   if ((e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (e as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return EXIT.CONFIG;
   return EXIT.INTERNAL;
 }

@@ -1,10 +1,8 @@
 // `run`, `init` and `config check`.
-import { randomUUID } from 'node:crypto';
-import { runAudit } from '../audit.js';
-import { describeConfig, loadConfig, type AuditConfig } from '../config.js';
+import { runCycle } from '../cycle.js';
+import { describeConfig, loadConfig, type AuditConfig } from '../config/load.js';
 import { TOOL_VERSION, type Platform } from '../normalize/schema.js';
-import { openStore } from '../sinks/open.js';
-import type { Store } from '../sinks/types.js';
+import { openStore } from '../sinks/store/open.js';
 import { renderText, type AuditReport } from '../summarize/report.js';
 import { EXIT } from './cli-text.js';
 import { createLogger } from './logger.js';
@@ -38,54 +36,15 @@ export async function runCommand(o: CommonOptions & { dryRun: boolean; since: Da
   const config = await load(o);
   const logger = await createLogger(o.logLevel, process.stderr.isTTY === true);
   for (const n of config.notEnabled) logger.info({ platform: n.platform }, `not monitored: ${n.reason}`);
-  const report = await runCycle(config, { dryRun: o.dryRun, since: o.since, platforms: o.platforms, logger });
-  emit(renderText(report), report);
-  return !o.dryRun && !report.store.ok ? EXIT.STORE : EXIT.OK;
-}
-
-/** Opens the store, runs one cycle, closes the store. Shared by `run` and `demo`. */
-export async function runCycle(
-  config: AuditConfig,
-  o: { dryRun: boolean; since?: Date | undefined; platforms?: Platform[] | undefined; logger: Awaited<ReturnType<typeof createLogger>> },
-): Promise<AuditReport> {
-  let store: Store | null = null;
-  let storeError: unknown;
-  // The cycle id is made here so that the store's query tag can name it (warehouse cost per cycle).
-  const cycleId = randomUUID();
-  try {
-    if (!o.dryRun || config.store.kind === 'snowflake' || (await fileExists(config.store.path))) {
-      store = await openStore(config.store, { readOnly: o.dryRun, queryTag: `pipeline-audit/${TOOL_VERSION} cycle:${cycleId}` });
-      // The embedded default needs no `init`: its file is created and migrated on first use. Snowflake is migrated
-      // only by `init` (DDL rights), and `run` checks the schema version.
-      if (store.kind === 'duckdb' && !o.dryRun) await store.migrate();
-    }
-  } catch (e) {
-    storeError = e;
-  }
   const progress = createProgress(process.stderr);
+  let report: AuditReport;
   try {
-    return await runAudit(config, {
-      store,
-      storeError,
-      logger: o.logger,
-      dryRun: o.dryRun,
-      onProgress: progress.onProgress,
-      newId: () => cycleId,
-      ...(o.since ? { since: o.since } : {}),
-      ...(o.platforms ? { platforms: o.platforms } : {}),
-    });
+    report = await runCycle(config, { dryRun: o.dryRun, logger, onProgress: progress.onProgress, ...(o.since ? { since: o.since } : {}), ...(o.platforms ? { platforms: o.platforms } : {}) });
   } finally {
     progress.done();
-    await store?.close();
   }
-}
-
-async function fileExists(path: string): Promise<boolean> {
-  const { access } = await import('node:fs/promises');
-  return access(path).then(
-    () => true,
-    () => false,
-  );
+  emit(renderText(report), report);
+  return !o.dryRun && !report.store.ok ? EXIT.STORE : EXIT.OK;
 }
 
 export async function initCommand(o: CommonOptions): Promise<number> {

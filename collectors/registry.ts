@@ -1,22 +1,32 @@
-// Every platform pipeline-audit can read, in one place. Adding a platform: its collector, its normalizer, one
-// line here, its tests and fixtures, and a README row (tests/registry.test.ts keeps that true).
+// Every platform pipeline-audit can read, in one place. Adding a platform: its module (collectors/<platform>/),
+// its normalizer (normalize/<platform>.ts), one line here, its id in normalize/schema.ts, its simulator
+// (sim/platforms/<platform>.ts) and a README row; tests/collectors/registry.test.ts keeps that true.
 import type { Platform } from '../normalize/schema.js';
+import type { PlatformModule } from './module.js';
 import type { AnyCollector } from './types.js';
-import { airbyteCollector } from './airbyte.js';
-import { databricksCollector } from './databricks.js';
-import { powerAutomateCollector } from './powerautomate.js';
-import { snowflakeTasksCollector } from './snowflake-tasks.js';
+import { airbyte } from './airbyte/index.js';
+import { databricks } from './databricks/index.js';
+import { powerAutomate } from './powerautomate/index.js';
+import { snowflakeTasks } from './snowflake-tasks/index.js';
 
-export const COLLECTORS: Readonly<Partial<Record<Platform, AnyCollector>>> = {
-  airbyte: airbyteCollector,
-  databricks: databricksCollector,
-  powerautomate: powerAutomateCollector,
-  snowflake: snowflakeTasksCollector,
+export const PLATFORM_MODULES: Readonly<Record<Platform, PlatformModule>> = {
+  airbyte,
+  databricks,
+  powerautomate: powerAutomate,
+  snowflake: snowflakeTasks,
 };
 
-/** The collector of a platform; throws for a platform this version cannot read yet. */
+/** The collectors by platform (the modules' collectors). */
+export const COLLECTORS: Readonly<Record<Platform, AnyCollector>> = Object.fromEntries(
+  Object.entries(PLATFORM_MODULES).map(([p, m]) => [p, m.collector]),
+) as Record<Platform, AnyCollector>;
+
+/** The module of a platform. */
+export function platformModule(platform: Platform): PlatformModule {
+  return PLATFORM_MODULES[platform];
+}
+
+/** The collector of a platform. */
 export function collectorFor(platform: Platform): AnyCollector {
-  const c = COLLECTORS[platform];
-  if (!c) throw new Error(`pipeline-audit ${platform} collector is not available in this version`);
-  return c;
+  return PLATFORM_MODULES[platform].collector;
 }

@@ -3,7 +3,7 @@
 // variables and keeps no module state; everything comes in through the context.
 import type { z } from 'zod';
 import type { Platform, RunObservation, JobObservation } from '../normalize/schema.js';
-import type { HttpClient } from './http.js';
+import type { HttpClient } from '../connect/http.js';
 
 export interface TimeWindow {
   start: Date;

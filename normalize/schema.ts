@@ -123,5 +123,5 @@ export function jobKey(j: Pick<JobObservation, 'platform' | 'scope' | 'jobId'>):
   return `${j.platform}\u0000${j.scope}\u0000${j.jobId}`;
 }
 
-/** The tool's version, in query tags, reports and the User-Agent. tests/version.test.ts keeps it equal to package.json. */
+/** The tool's version, in query tags, reports and the User-Agent. tests/collectors/registry.test.ts keeps it equal to package.json. */
 export const TOOL_VERSION = '0.1.0';

@@ -2,7 +2,13 @@
 // runAudit, written as JSON by --json/--output, stored with the cycle row); `renderText` is the deterministic
 // summary the CLI prints.
 import type { Platform, Run } from '../normalize/schema.js';
-import type { CollectWarning } from '../collectors/types.js';
+
+/** Something skipped or odd while collecting: counted and reported (the collectors' CollectWarning). */
+export interface ReportWarning {
+  code: string;
+  message: string;
+  itemId?: string | undefined;
+}
 
 export interface ScopeReport {
   platform: Platform;
@@ -22,7 +28,7 @@ export interface ScopeReport {
   requests: number;
   retries: number;
   throttled: number;
-  warnings: CollectWarning[];
+  warnings: ReportWarning[];
   /** Why the collection is incomplete (page cap, a detail page refused, cut off by the time limit, ...). */
   incomplete: string[];
   gaps: { from: string; to: string }[];

@@ -1,5 +1,5 @@
 // A CollectContext for collector tests: real HTTP client (fast retries), captured warnings and incompleteness.
-import { createHttpClient, type FetchLike, type HttpOptions } from '../../collectors/http.js';
+import { createHttpClient, type FetchLike, type HttpOptions } from '../../connect/http.js';
 import type { CollectContext, CollectWarning, CollectLimits } from '../../collectors/types.js';
 import type { Platform } from '../../normalize/schema.js';
 

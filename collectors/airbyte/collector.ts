@@ -1,0 +1,145 @@
+// Airbyte (Cloud and self-managed) collector over the public API v1: jobs from GET /jobs filtered on update time,
+// names and workspaces from GET /connections, failure reasons (optional) from the internal config API.
+// Vendor quirks that shaped it (shared/docs/platform-apis.md §1):
+// - GET /jobs defaults to createdAt ASC, so `orderBy=updatedAt|DESC` is always sent;
+// - its `next` link drops the time filters and the order (JobsResponseMapper + PaginationMapper), so page URLs are
+//   built here and `next` is never followed; `next` is non-empty even on the last page, so a short page ends paging;
+// - jobs carry no workspace id and no connection name: both come from the connection listing;
+// - the public API has no failure reason; the config API (internal, unsupported) has one per attempt;
+// - the load-shed 429 has no Retry-After and is keyed on the user, so concurrency stays at 2.
+import { HttpError } from '../../errors.js';
+import {
+  AirbyteJobSchema,
+  normalizeAirbyteConnection,
+  normalizeAirbyteJob,
+  type AirbyteFailure,
+  type AirbyteJob,
+  type ConnectionRef,
+} from '../../normalize/airbyte.js';
+import { isNewer } from '../../normalize/order.js';
+import { RunObservationSchema, type JobObservation, type RunObservation } from '../../normalize/schema.js';
+import { airbyteTokenProvider } from './auth.js';
+import { airbyteScopeId, airbyteScopeSchema, airbyteWebUrl, baseUrlOf, secretsOf, type AirbyteScope } from './scope.js';
+import { fetchFailures } from './failures.js';
+import { listConnections, listJobsInWindow, PAGE_SIZE, parsePage, type AirbyteSession } from './pages.js';
+import { parseItems } from '../parse.js';
+import type { CheckResult, CollectContext, Collector, TimeWindow } from '../types.js';
+
+const DAY = 86_400_000;
+export { EDGE_OVERLAP } from './pages.js';
+export { DEFAULT_CLOUD_API, airbyteScopeId, airbyteScopeSchema, airbyteWebUrl, type AirbyteScope } from './scope.js';
+function session(ctx: CollectContext<AirbyteScope>): AirbyteSession {
+  const baseUrl = baseUrlOf(ctx.scope);
+  const auth = airbyteTokenProvider({ auth: ctx.scope, baseUrl, http: ctx.http, now: ctx.now, scopeId: ctx.scopeId });
+  const norm = { scope: ctx.scopeId, webUrl: airbyteWebUrl(ctx.scope), secrets: secretsOf(ctx.scope) };
+  // An empty list is left out: the server then reads every workspace the user may see.
+  const workspaceIds = ctx.scope.workspaceIds.length ? ctx.scope.workspaceIds : undefined;
+  return { baseUrl, auth, norm, workspaceIds };
+}
+
+function toObservation(ctx: CollectContext<AirbyteScope>, s: AirbyteSession, job: AirbyteJob, conn: ConnectionRef | null, failure: AirbyteFailure | null): RunObservation | null {
+  const obs = normalizeAirbyteJob(job, s.norm, conn, failure);
+  if (obs.status.category === 'unknown') {
+    ctx.warn({ code: 'unknown-status', itemId: job.jobId, message: `job ${job.jobId} has a status pipeline-audit does not know (${obs.status.raw || 'none'}); stored as unknown` });
+  }
+  const checked = RunObservationSchema.safeParse(obs);
+  if (!checked.success) {
+    ctx.warn({ code: 'invalid-item', itemId: job.jobId, message: `job ${job.jobId} could not be normalized: ${checked.error.issues[0]?.message ?? 'invalid'}` });
+    return null;
+  }
+  return checked.data;
+}
+
+async function collectRuns(ctx: CollectContext<AirbyteScope>, window: TimeWindow): Promise<RunObservation[]> {
+  const s = session(ctx);
+  // One connection listing per collection: jobs carry neither the connection's name nor its workspace.
+  const connections = new Map<string, ConnectionRef>();
+  for (const c of await listConnections(ctx, s)) connections.set(c.connectionId, { name: c.name ?? null, workspaceId: c.workspaceId });
+  const raw = await listJobsInWindow(ctx, s, window);
+  const jobs = parseItems(ctx, AirbyteJobSchema, raw, 'jobId', 'job');
+  // A job read twice (page edges) keeps its newest observation; the later read wins a tie.
+  const byId = new Map<string, { job: AirbyteJob; obs: RunObservation; seen: Date }>();
+  jobs.forEach((job, i) => {
+    const obs = normalizeAirbyteJob(job, s.norm, null);
+    const cur = byId.get(job.jobId);
+    const seen = new Date(i);
+    if (!cur || !isNewer({ ...cur.obs, lastSeenAt: cur.seen }, { ...obs, lastSeenAt: seen })) byId.set(job.jobId, { job, obs, seen });
+  });
+  const byNumericId = (a: AirbyteJob, b: AirbyteJob) => a.jobId.length - b.jobId.length || (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0);
+  const unique = [...byId.values()].map((v) => v.job).sort(byNumericId);
+  const failures = await fetchFailures(ctx, s, unique);
+  const out: RunObservation[] = [];
+  for (const job of unique) {
+    const obs = toObservation(ctx, s, job, connections.get(job.connectionId) ?? null, failures.get(job.jobId) ?? null);
+    if (obs) out.push(obs);
+  }
+  return out;
+}
+
+async function listJobs(ctx: CollectContext<AirbyteScope>): Promise<JobObservation[]> {
+  const s = session(ctx);
+  return (await listConnections(ctx, s)).map((c) => normalizeAirbyteConnection(c, s.norm));
+}
+
+function checkFailure(e: unknown, scope: AirbyteScope): CheckResult {
+  const message = e instanceof Error ? e.message : String(e);
+  const app = !scope.apiKey;
+  if (!(e instanceof HttpError)) return { ok: false, message, fix: 'see the error above; check the Airbyte API URL and the credentials' };
+  switch (e.status) {
+    case 401:
+      return {
+        ok: false,
+        message,
+        fix: app
+          ? 'the application client id or secret is wrong (or the application was deleted): create a new one under User settings → Applications'
+          : 'the API key is wrong or expired: Airbyte tokens are short-lived, so prefer an application (clientId + clientSecret)',
+      };
+    case 403:
+      return { ok: false, message, fix: "the application's user lacks access to the workspace: grant that user (at least) workspace reader, or fix workspaceIds" };
+    case 404:
+      return { ok: false, message, fix: `wrong base URL (${baseUrlOf(scope)}): Cloud is https://api.airbyte.com/v1, self-managed needs <host>/api/public/v1` };
+    case null:
+      return { ok: false, message, fix: `Airbyte did not answer: check the base URL (${baseUrlOf(scope)}) and the network` };
+    default:
+      return { ok: false, message, fix: 'Airbyte refused the request: check the base URL and try again later' };
+  }
+}
+
+async function check(ctx: CollectContext<AirbyteScope>): Promise<CheckResult> {
+  const s = session(ctx);
+  try {
+    if (!ctx.scope.apiKey) await s.auth.getToken(ctx.signal);
+    // GET /workspaces: https://reference.airbyte.com/reference/listworkspaces
+    const ws = await ctx.http.request({ url: `${s.baseUrl}/workspaces`, query: { workspaceIds: s.workspaceIds, limit: PAGE_SIZE }, auth: s.auth });
+    const workspaces = parsePage(ctx, ws.body, '/workspaces').length;
+    // GET /connections: https://reference.airbyte.com/reference/listconnections
+    const cs = await ctx.http.request({ url: `${s.baseUrl}/connections`, query: { workspaceIds: s.workspaceIds, limit: PAGE_SIZE }, auth: s.auth });
+    const n = parsePage(ctx, cs.body, '/connections').length;
+    const more = (k: number) => (k >= PAGE_SIZE ? '+' : '');
+    return {
+      ok: true,
+      message: `${ctx.scope.apiKey ? 'API key' : 'application token'} ok, ${workspaces}${more(workspaces)} workspaces, ${n}${more(n)} connections visible`,
+      jobsVisible: n,
+    };
+  } catch (e) {
+    return checkFailure(e, ctx.scope);
+  }
+}
+
+export const airbyteCollector: Collector<AirbyteScope> = {
+  platform: 'airbyte',
+  title: 'Airbyte',
+  scopeSchema: airbyteScopeSchema,
+  scopeId: airbyteScopeId,
+  // Airbyte states no retention for job history; 30 days is a conservative assumption, not a documented figure.
+  retentionMs: 30 * DAY,
+  // platform-apis.md §1.2 recommends updatedAtStart = watermark - 30 min: jobs updated while a cycle was paging
+  // (moved to page 1 after it was read) are read by the next cycle.
+  overlapMs: 30 * 60_000,
+  maxChunkMs: DAY,
+  // Airbyte load-sheds per user (all applications of a user share it): keep requests in flight low.
+  concurrency: 2,
+  listJobs,
+  collectRuns,
+  check,
+};

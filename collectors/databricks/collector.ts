@@ -1,0 +1,335 @@
+// Databricks Jobs (API 2.2) collector: runs from jobs/runs/list (a start-time reach-back plus the active runs),
+// truncated task lists completed through jobs/runs/get for failed runs, the job inventory from jobs/list.
+// Vendor quirks that shaped it (shared/docs/platform-apis.md §2):
+// - runs/list filters on START time only, so the window is widened backwards by `longestRunMs`, and
+//   `active_only=true` is read as well so that a run older than the reach-back and still running is never missed;
+// - `limit` is at most 25 (the server refuses more); `runs` is omitted, not [], on an empty page;
+// - 2.2 truncates `tasks` to 100 per run (`has_more`); the rest is paged through runs/get (airflow#72304).
+import { z } from 'zod';
+import { CollectorError, HttpError } from '../../errors.js';
+import {
+  DatabricksJobSchema,
+  DatabricksRunSchema,
+  DatabricksTaskSchema,
+  databricksStatus,
+  normalizeDatabricksJob,
+  normalizeDatabricksRun,
+  type DatabricksRun,
+  type NormalizeDatabricksOptions,
+} from '../../normalize/databricks.js';
+import { statusRank } from '../../normalize/order.js';
+import { RunObservationSchema, type JobObservation, type RunObservation } from '../../normalize/schema.js';
+import type { QueryValue } from '../../connect/http.js';
+import { paginate } from '../../connect/paging.js';
+import { parseItems } from '../parse.js';
+import { databricksTokenProvider } from './auth.js';
+import type { CheckResult, CollectContext, Collector, TimeWindow } from '../types.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const RUNS_PAGE_SIZE = 25; // runs/list maximum; the server answers 400 INVALID_PARAMETER_VALUE above it
+const JOBS_PAGE_SIZE = 100; // jobs/list maximum
+export const DEFAULT_LONGEST_RUN_MS = 48 * HOUR;
+export const START_TIME_SLICES = 3; // plus the active listing: four listings in flight, the collector's concurrency
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalText = z.preprocess(blankToUndefined, z.string().optional());
+
+export const databricksScopeSchema = z
+  .object({
+    /** Workspace base URL, e.g. https://adb-1234567890123456.7.azuredatabricks.net. */
+    host: z
+      .string()
+      .trim()
+      .refine((h) => {
+        try {
+          return ['http:', 'https:'].includes(new URL(h).protocol);
+        } catch {
+          return false;
+        }
+      }, 'must be the workspace URL, e.g. https://adb-1234567890123456.7.azuredatabricks.net'),
+    /** Personal access token (Bearer). */
+    token: optionalText,
+    /** OAuth M2M service principal (client credentials). */
+    clientId: optionalText,
+    clientSecret: optionalText,
+    /** How far before the window runs/list reaches back (it filters on start time). Default 48 h. */
+    longestRunMs: z.number().int().positive().optional(),
+    name: optionalText,
+  })
+  .superRefine((s, ctx) => {
+    const oauth = s.clientId !== undefined || s.clientSecret !== undefined;
+    if (s.token !== undefined && oauth) {
+      ctx.addIssue({ code: 'custom', path: ['token'], message: 'give either a token (PAT) or clientId and clientSecret (OAuth M2M), not both' });
+    } else if (s.token === undefined && !oauth) {
+      ctx.addIssue({ code: 'custom', path: ['token'], message: 'an auth method is required: a token (PAT) or clientId and clientSecret (OAuth M2M)' });
+    } else if (oauth && (s.clientId === undefined || s.clientSecret === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [s.clientId === undefined ? 'clientId' : 'clientSecret'], message: 'OAuth M2M needs both clientId and clientSecret' });
+    }
+  });
+
+export interface DatabricksScope {
+  host: string;
+  token?: string | undefined;
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+  longestRunMs?: number | undefined;
+  name?: string | undefined;
+}
+
+const baseUrlOf = (scope: DatabricksScope) => scope.host.trim().replace(/\/+$/, '');
+const secretsOf = (scope: DatabricksScope) => [scope.token, scope.clientSecret].filter((s): s is string => !!s);
+
+function session(ctx: CollectContext<DatabricksScope>) {
+  const baseUrl = baseUrlOf(ctx.scope);
+  const auth = databricksTokenProvider({ auth: ctx.scope, baseUrl, http: ctx.http, now: ctx.now, scopeId: ctx.scopeId });
+  const norm: NormalizeDatabricksOptions = { scope: ctx.scopeId, baseUrl, secrets: secretsOf(ctx.scope) };
+  return { baseUrl, auth, norm };
+}
+
+const ListRunsPageSchema = z.object({ runs: z.array(z.unknown()).nullish(), next_page_token: z.string().nullish() });
+const ListJobsPageSchema = z.object({ jobs: z.array(z.unknown()).nullish(), next_page_token: z.string().nullish() });
+const GetRunPageSchema = z.object({ tasks: z.array(DatabricksTaskSchema).nullish(), next_page_token: z.string().nullish() });
+
+/** A JSON answer that is not the expected page: the scope cannot be read this cycle (a blind spot, not a crash). */
+function parsePage<T>(ctx: CollectContext<DatabricksScope>, schema: z.ZodType<T>, body: unknown, endpoint: string): T {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw new CollectorError('databricks', ctx.scopeId, `${endpoint} answered JSON that is not a page (${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}); check DATABRICKS_HOST points at a workspace`);
+}
+
+
+/**
+ * Pages through jobs/runs/list with one set of filters. Each page is parsed (and handed to `prepare`) on the
+ * event loop's next turn, once the request for the page after it has gone out: that CPU time then overlaps the
+ * wait for the next page instead of following the last one, where it would lengthen the chunk's chain of waits.
+ */
+async function listRuns(
+  ctx: CollectContext<DatabricksScope>,
+  s: ReturnType<typeof session>,
+  filters: Record<string, QueryValue>,
+  label: string,
+  prepare: (run: DatabricksRun) => void,
+): Promise<DatabricksRun[]> {
+  const pages: Promise<DatabricksRun[]>[] = [];
+  await paginate<string | null, never>({
+    first: null,
+    maxPages: ctx.limits.maxPages,
+    label,
+    onCap: (m) => ctx.incomplete(m),
+    fetchPage: async (pageToken) => {
+      // GET /api/2.2/jobs/runs/list: https://docs.databricks.com/api/workspace/jobs/listruns
+      const res = await ctx.http.request({
+        url: `${s.baseUrl}/api/2.2/jobs/runs/list`,
+        query: { ...filters, limit: RUNS_PAGE_SIZE, expand_tasks: true, page_token: pageToken },
+        auth: s.auth,
+      });
+      const page = parsePage(ctx, ListRunsPageSchema, res.body, 'jobs/runs/list');
+      const items = page.runs ?? [];
+      pages.push(
+        new Promise((resolve) =>
+          setImmediate(() => {
+            const runs = parseItems(ctx, DatabricksRunSchema, items, 'run_id', 'run');
+            for (const run of runs) prepare(run);
+            resolve(runs);
+          }),
+        ),
+      );
+      return { items: [], next: page.next_page_token || undefined };
+    },
+  });
+  return (await Promise.all(pages)).flat();
+}
+
+/**
+ * Reads the tasks a run's listing left out (has_more) through runs/get and its page_token. Each request counts
+ * against `budget`; past it, the run is kept with what is known and a `detail-cap` warning says so.
+ */
+async function completeTasks(
+  ctx: CollectContext<DatabricksScope>,
+  s: ReturnType<typeof session>,
+  run: DatabricksRun,
+  budget: { used: number },
+): Promise<{ run: DatabricksRun; complete: boolean }> {
+  const tasks = new Map<string, NonNullable<DatabricksRun['tasks']>[number]>();
+  const keyOf = (t: { task_key: string; run_id?: string | null | undefined }) => t.run_id ?? t.task_key;
+  for (const t of run.tasks ?? []) tasks.set(keyOf(t), t);
+  let pageToken: string | undefined;
+  let complete = false;
+  try {
+    do {
+      if (budget.used >= ctx.limits.maxDetailRequests) {
+        ctx.warn({ code: 'detail-cap', itemId: run.run_id, message: `run ${run.run_id} has more than ${tasks.size} tasks; the rest was not read (detail request cap ${ctx.limits.maxDetailRequests} reached)` });
+        break;
+      }
+      budget.used++;
+      // GET /api/2.2/jobs/runs/get: https://docs.databricks.com/api/workspace/jobs/getrun
+      const res = await ctx.http.request({ url: `${s.baseUrl}/api/2.2/jobs/runs/get`, query: { run_id: run.run_id, page_token: pageToken }, auth: s.auth });
+      const page = parsePage(ctx, GetRunPageSchema, res.body, 'jobs/runs/get');
+      for (const t of page.tasks ?? []) tasks.set(keyOf(t), t);
+      pageToken = page.next_page_token || undefined;
+      complete = pageToken === undefined;
+    } while (pageToken !== undefined);
+  } catch (e) {
+    if (ctx.signal.aborted) throw e;
+    ctx.warn({ code: 'detail-failed', itemId: run.run_id, message: `could not read the remaining tasks of run ${run.run_id}: ${e instanceof Error ? e.message : String(e)}` });
+  }
+  return { run: { ...run, tasks: [...tasks.values()] }, complete };
+}
+
+/** Does the run overlap the window: started before its end, and still running or ended after its start? */
+function overlaps(run: DatabricksRun, window: TimeWindow): boolean {
+  const start = run.start_time ?? null;
+  const end = run.end_time ? run.end_time : null;
+  if (start !== null && start > window.end.getTime()) return false;
+  return end === null || end >= window.start.getTime();
+}
+
+interface Normalized {
+  obs: RunObservation;
+  checked: ReturnType<typeof RunObservationSchema.safeParse>;
+}
+const normalize = (s: ReturnType<typeof session>, run: DatabricksRun, complete: boolean): Normalized => {
+  const obs = normalizeDatabricksRun(run, s.norm, complete);
+  return { obs, checked: RunObservationSchema.safeParse(obs) };
+};
+
+/** The run's observation, or null (with a warning); `done` is its normalization if already computed. */
+function toObservation(ctx: CollectContext<DatabricksScope>, s: ReturnType<typeof session>, run: DatabricksRun, complete: boolean, done?: Normalized): RunObservation | null {
+  const { obs, checked } = done ?? normalize(s, run, complete);
+  if (obs.status.category === 'unknown') {
+    ctx.warn({ code: 'unknown-status', itemId: run.run_id, message: `run ${run.run_id} has a status pipeline-audit does not know (${obs.status.raw || 'none'}); stored as unknown` });
+  }
+  if (!checked.success) {
+    ctx.warn({ code: 'invalid-item', itemId: run.run_id, message: `run ${run.run_id} could not be normalized: ${checked.error.issues[0]?.message ?? 'invalid'}` });
+    return null;
+  }
+  return checked.data;
+}
+
+/**
+ * Splits [from, to] into `n` disjoint start-time slices. Page tokens make one listing strictly sequential; slices
+ * page side by side (the HTTP layer still caps requests in flight), which matters at 25 runs a page.
+ */
+export function slices(from: number, to: number, n: number): { start_time_from: number; start_time_to: number }[] {
+  const step = Math.ceil((to - from + 1) / n);
+  const out: { start_time_from: number; start_time_to: number }[] = [];
+  for (let a = from; a <= to; a += step) out.push({ start_time_from: a, start_time_to: Math.min(to, a + step - 1) });
+  return out;
+}
+
+/** A run listed twice (active and by start time) keeps its most advanced state: terminal over running over queued. */
+function mergeRuns(lists: DatabricksRun[][], window: TimeWindow): DatabricksRun[] {
+  const byId = new Map<string, { run: DatabricksRun; rank: number }>();
+  for (const run of lists.flat()) {
+    if (!overlaps(run, window)) continue;
+    const rank = statusRank(databricksStatus(run.status, run.state).category);
+    const seen = byId.get(run.run_id);
+    if (!seen || rank >= seen.rank) byId.set(run.run_id, { run, rank });
+  }
+  return [...byId.values()].map((v) => v.run).sort((a, b) => (a.start_time ?? 0) - (b.start_time ?? 0) || Number(a.run_id) - Number(b.run_id));
+}
+
+async function collectRuns(ctx: CollectContext<DatabricksScope>, window: TimeWindow): Promise<RunObservation[]> {
+  const s = session(ctx);
+  // A continuation chunk follows one of this same cycle, read moments ago: runs that started before it were seen
+  // in their current state already, so neither the reach-back nor the active listing is needed again.
+  const reachBack = window.continuation ? 0 : (ctx.scope.longestRunMs ?? DEFAULT_LONGEST_RUN_MS);
+  // Runs are normalized as their pages arrive (see listRuns); the warnings wait for the merge below, so a run
+  // listed twice still warns once. A failed run with more tasks than the listing shows is normalized only after
+  // runs/get completed it.
+  const normalized = new Map<DatabricksRun, Normalized>();
+  const prepare = (run: DatabricksRun) => {
+    if (!overlaps(run, window) || (run.has_more && databricksStatus(run.status, run.state).category === 'failed')) return;
+    try {
+      normalized.set(run, normalize(s, run, !run.has_more));
+    } catch {
+      // Normalized again below, where a failure is the scope's, as it always was.
+    }
+  };
+  const listings = await Promise.all([
+    // Runs still going, however long ago they started (the start-time listing cannot reach them).
+    ...(window.continuation ? [] : [listRuns(ctx, s, { active_only: true }, 'databricks runs/list active_only', prepare)]),
+    ...slices(window.start.getTime() - reachBack, window.end.getTime(), START_TIME_SLICES).map((range) =>
+      listRuns(ctx, s, range, `databricks runs/list ${new Date(range.start_time_from).toISOString()}..${new Date(range.start_time_to).toISOString()}`, prepare),
+    ),
+  ]);
+  const runs = mergeRuns(listings, window);
+
+  const budget = { used: 0 };
+  const out: RunObservation[] = [];
+  for (const run of runs) {
+    let current = run;
+    let complete = !run.has_more;
+    // Only failed runs are worth the extra requests: their error text may sit in a task beyond the first 100.
+    if (run.has_more && normalizeDatabricksRun(run, s.norm).status.category === 'failed') {
+      ({ run: current, complete } = await completeTasks(ctx, s, run, budget));
+    }
+    const obs = toObservation(ctx, s, current, complete, current === run ? normalized.get(run) : undefined);
+    if (obs) out.push(obs);
+  }
+  return out;
+}
+
+async function listJobs(ctx: CollectContext<DatabricksScope>): Promise<JobObservation[]> {
+  const s = session(ctx);
+  const raw = await paginate<string | null, unknown>({
+    first: null,
+    maxPages: ctx.limits.maxPages,
+    label: 'databricks jobs/list',
+    onCap: (m) => ctx.incomplete(m),
+    fetchPage: async (pageToken) => {
+      // GET /api/2.2/jobs/list: https://docs.databricks.com/api/workspace/jobs/list
+      const res = await ctx.http.request({ url: `${s.baseUrl}/api/2.2/jobs/list`, query: { limit: JOBS_PAGE_SIZE, page_token: pageToken }, auth: s.auth });
+      const page = parsePage(ctx, ListJobsPageSchema, res.body, 'jobs/list');
+      return { items: page.jobs ?? [], next: page.next_page_token || undefined };
+    },
+  });
+  return parseItems(ctx, DatabricksJobSchema, raw, 'job_id', 'job').map((j) => normalizeDatabricksJob(j, s.norm));
+}
+
+function checkFailure(e: unknown, scope: DatabricksScope): CheckResult {
+  const message = e instanceof Error ? e.message : String(e);
+  if (!(e instanceof HttpError)) return { ok: false, message, fix: 'see the error above; check DATABRICKS_HOST and the credentials' };
+  const oauth = !scope.token;
+  if (e.status === 401 || (oauth && e.status === 400 && e.url.includes('/oidc/'))) {
+    return {
+      ok: false,
+      message,
+      fix: oauth
+        ? 'the service principal client id or OAuth secret is wrong or expired: create a new secret for it in the account console'
+        : 'the token is wrong or expired: create a new personal access token (or use OAuth M2M) and update DATABRICKS_TOKEN',
+    };
+  }
+  if (e.status === 403) return { ok: false, message, fix: 'the identity may not read jobs: grant it CAN VIEW on the jobs to audit (or workspace admin)' };
+  if (e.status === null) return { ok: false, message, fix: `the workspace did not answer: check DATABRICKS_HOST (${baseUrlOf(scope)}) and the network` };
+  return { ok: false, message, fix: 'the workspace refused the request: check DATABRICKS_HOST is a workspace URL and the Jobs API is enabled' };
+}
+
+async function check(ctx: CollectContext<DatabricksScope>): Promise<CheckResult> {
+  const s = session(ctx);
+  try {
+    const res = await ctx.http.request({ url: `${s.baseUrl}/api/2.2/jobs/list`, query: { limit: JOBS_PAGE_SIZE }, auth: s.auth });
+    const page = parsePage(ctx, ListJobsPageSchema, res.body, 'jobs/list');
+    const n = page.jobs?.length ?? 0;
+    return { ok: true, message: `token ok, ${n}${page.next_page_token ? '+' : ''} jobs visible`, jobsVisible: n };
+  } catch (e) {
+    return checkFailure(e, ctx.scope);
+  }
+}
+
+export const databricksCollector: Collector<DatabricksScope> = {
+  platform: 'databricks',
+  title: 'Databricks Jobs',
+  scopeSchema: databricksScopeSchema,
+  /** The workspace host (hostname[:port]): run ids are unique only inside a workspace. */
+  scopeId: (scope) => new URL(baseUrlOf(scope)).host,
+  retentionMs: 60 * DAY, // the Jobs API keeps about 60 days of run history
+  overlapMs: 10 * 60_000,
+  maxChunkMs: DAY,
+  concurrency: 4,
+  listJobs,
+  collectRuns,
+  check,
+};

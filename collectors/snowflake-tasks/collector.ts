@@ -1,0 +1,149 @@
+// Snowflake Tasks, through SQL on the monitored account's own connection (platform-apis.md §4):
+// - INFORMATION_SCHEMA.TASK_HISTORY keeps 7 days, filters on SCHEDULED time and has no paging: RESULT_LIMIT
+//   (at most 10,000) keeps the newest rows, so a full answer means the window is split in halves and read again.
+// - Run ids repeat across retries of one scheduled slot: the key is graph run group, task and attempt.
+// - Query and condition text are never read: they can carry credentials.
+import { z } from 'zod';
+import type { JobObservation, RunObservation } from '../../normalize/schema.js';
+import { normalizeTask, normalizeTaskRun, ShowTaskSchema, TASK_HISTORY_COLUMNS, taskFqn, TaskRunSchema, type TaskRun } from '../../normalize/snowflake-tasks.js';
+import { openSnowflake, type SnowflakeSession } from '../../connect/snowflake.js';
+import { parseItems } from '../parse.js';
+import type { CheckResult, Collector, CollectContext, TimeWindow } from '../types.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const RESULT_LIMIT = 10_000;
+const MAX_SPLITS = 8; // 2^8 sub-windows at most per database and window
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,254}$/, 'must be a plain Snowflake identifier');
+
+export const snowflakeTasksScopeSchema = z.object({
+  connection: z
+    .object({
+      account: z.string().min(1, 'is required'),
+      username: z.string().min(1, 'is required'),
+      password: z.string().optional(),
+      privateKey: z.string().optional(),
+      privateKeyPath: z.string().optional(),
+      privateKeyPassphrase: z.string().optional(),
+      authenticator: z.string().optional(),
+      role: z.string().optional(),
+      warehouse: z.string().optional(),
+      accessUrl: z.string().optional(),
+      loginRetries: z.number().int().nonnegative().optional(),
+    })
+    .refine((c) => c.password || c.privateKey || c.privateKeyPath, { message: 'needs a key pair (SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PRIVATE_KEY) or a password' }),
+  databases: z.array(identifier).min(1, 'name at least one database whose tasks are monitored'),
+  /** How far before the window the history is read: a task that started earlier may end inside it. Default 6 h. */
+  longestRunMs: z.number().int().positive().optional(),
+  name: z.string().optional(),
+});
+export type SnowflakeTasksScope = z.infer<typeof snowflakeTasksScopeSchema>;
+type Ctx = CollectContext<SnowflakeTasksScope>;
+
+const open = (ctx: Ctx) => openSnowflake(ctx.scope.connection, { queryTag: 'pipeline-audit tasks' });
+
+async function history(ctx: Ctx, s: SnowflakeSession, db: string, from: Date, to: Date, depth = 0): Promise<unknown[]> {
+  // TASK_HISTORY table function: https://docs.snowflake.com/en/sql-reference/functions/task_history (values bound)
+  const rows = await s.query(
+    `SELECT ${TASK_HISTORY_COLUMNS} FROM TABLE(${db}.INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => TO_TIMESTAMP_LTZ(?), SCHEDULED_TIME_RANGE_END => TO_TIMESTAMP_LTZ(?), RESULT_LIMIT => ${RESULT_LIMIT}))`,
+    [from.toISOString(), to.toISOString()],
+  );
+  if (rows.length < RESULT_LIMIT) return rows;
+  if (depth >= MAX_SPLITS || to.getTime() - from.getTime() < 2) {
+    ctx.incomplete(`snowflake ${db} task history: still ${RESULT_LIMIT} rows after ${depth} splits of the window; older rows of ${from.toISOString()}..${to.toISOString()} were not read`);
+    return rows;
+  }
+  // A full answer holds only the newest rows of the window: read each half again.
+  const mid = new Date(Math.floor((from.getTime() + to.getTime()) / 2));
+  const [a, b] = await Promise.all([history(ctx, s, db, from, mid, depth + 1), history(ctx, s, db, new Date(mid.getTime() + 1), to, depth + 1)]);
+  return [...a, ...b];
+}
+
+async function collectRuns(ctx: Ctx, window: TimeWindow): Promise<RunObservation[]> {
+  const reach = window.continuation ? 0 : (ctx.scope.longestRunMs ?? 6 * HOUR);
+  // The function refuses a start older than 7 days; what lies before it is the cycle's recorded gap.
+  const oldest = new Date(ctx.now().getTime() - 7 * DAY + 60_000);
+  const from = new Date(Math.max(window.start.getTime() - reach, oldest.getTime()));
+  const s = await open(ctx);
+  try {
+    const raw: unknown[] = [];
+    for (const db of ctx.scope.databases) raw.push(...(await history(ctx, s, db, from, window.end)));
+    const runs = parseItems<TaskRun>(ctx, TaskRunSchema, raw, 'QUERY_ID', 'task run');
+    // The newest attempt of a slot is its final one; an earlier attempt was followed by a retry.
+    const newest = new Map<string, number>();
+    for (const r of runs) {
+      const g = `${r.GRAPH_RUN_GROUP_ID}:${taskFqn(r)}`;
+      newest.set(g, Math.max(newest.get(g) ?? 0, r.ATTEMPT_NUMBER ?? 1));
+    }
+    const seen = new Set<string>();
+    const out: RunObservation[] = [];
+    for (const r of runs) {
+      const obs = normalizeTaskRun(r, {
+        scope: ctx.scopeId,
+        account: ctx.scope.connection.account,
+        finalAttempt: (r.ATTEMPT_NUMBER ?? 1) >= (newest.get(`${r.GRAPH_RUN_GROUP_ID}:${taskFqn(r)}`) ?? 1),
+        secrets: [ctx.scope.connection.password ?? ''],
+      });
+      if (seen.has(obs.runId)) continue; // split windows meet at their edges
+      seen.add(obs.runId);
+      if (obs.status.category === 'unknown') ctx.warn({ code: 'unknown-status', itemId: obs.runId, message: `task state '${obs.status.raw}' is not one pipeline-audit knows; stored as unknown` });
+      out.push(obs);
+    }
+    return out;
+  } finally {
+    await s.close();
+  }
+}
+
+async function listJobs(ctx: Ctx): Promise<JobObservation[]> {
+  const s = await open(ctx);
+  try {
+    const out: JobObservation[] = [];
+    for (const db of ctx.scope.databases) {
+      // SHOW TASKS: https://docs.snowflake.com/en/sql-reference/sql/show-tasks
+      const rows = await s.query(`SHOW TASKS IN DATABASE ${db}`);
+      for (const t of parseItems(ctx, ShowTaskSchema, rows, 'name', 'task')) out.push(normalizeTask(t, { scope: ctx.scopeId }));
+    }
+    return out;
+  } finally {
+    await s.close();
+  }
+}
+
+async function check(ctx: Ctx): Promise<CheckResult> {
+  let s: SnowflakeSession | undefined;
+  try {
+    s = await open(ctx);
+    let tasks = 0;
+    for (const db of ctx.scope.databases) {
+      tasks += (await s.query(`SHOW TASKS IN DATABASE ${db}`)).length;
+      await s.query(`SELECT ${TASK_HISTORY_COLUMNS} FROM TABLE(${db}.INFORMATION_SCHEMA.TASK_HISTORY(RESULT_LIMIT => 1))`);
+    }
+    return { ok: true, message: `login ok, task history readable, ${tasks} tasks visible in ${ctx.scope.databases.join(', ')}`, jobsVisible: tasks };
+  } catch (e) {
+    const msg = (e as Error).message;
+    const fix = /390100|390144|394304|login/i.test(msg)
+      ? 'check SNOWFLAKE_TASKS_ACCOUNT/USER and the key pair (the user needs RSA_PUBLIC_KEY set; DESC USER shows its fingerprint)'
+      : /002003|does not exist|not authorized/i.test(msg)
+        ? 'grant USAGE on the databases and schemas, and MONITOR EXECUTION (or MONITOR on each task) to the role'
+        : 'check the account, role and warehouse';
+    return { ok: false, message: msg, fix };
+  } finally {
+    await s?.close();
+  }
+}
+
+export const snowflakeTasksCollector: Collector<SnowflakeTasksScope> = {
+  platform: 'snowflake',
+  title: 'Snowflake Tasks',
+  scopeSchema: snowflakeTasksScopeSchema,
+  scopeId: (s) => s.connection.account.toLowerCase(),
+  retentionMs: 7 * DAY,
+  overlapMs: 15 * 60_000,
+  maxChunkMs: DAY,
+  concurrency: 2,
+  listJobs,
+  collectRuns,
+  check,
+};
+

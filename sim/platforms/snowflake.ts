@@ -1,0 +1,17 @@
+// Simulated Snowflake account for the demo: the emulator with 8 tasks over 5 days of history.
+import { startSnowflakeEmulator } from '../snowflake/emulator.js';
+import { generateSnowflakeTaskData } from '../snowflake-tasks-data.js';
+import type { StartDemo } from './types.js';
+
+const PASSWORD = 'demo-password';
+
+export const startDemo: StartDemo = async ({ now, runs }) => {
+  const snowflake = await startSnowflakeEmulator({ account: 'demo-account', users: { demo: PASSWORD } });
+  const tasks = generateSnowflakeTaskData({ now, seed: 404, tasks: 8, runs, days: 5 });
+  await snowflake.seedTasks(tasks.tasks, tasks.history);
+  return {
+    scope: { connection: { account: snowflake.account, username: 'demo', password: PASSWORD, accessUrl: snowflake.accessUrl, loginRetries: 0 }, databases: ['ETL'] },
+    secrets: [PASSWORD],
+    close: () => snowflake.close(),
+  };
+};

@@ -1,0 +1,371 @@
+// The embedded store: one DuckDB file (via @duckdb/node-api, loaded on first use). The batch is deduplicated by
+// key, written to a private temp file and read into a temporary staging table with `read_json` (values never pass
+// through SQL text), and MERGEd in one transaction. Queries that only read open the file read-only: DuckDB allows one writer.
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { SchemaVersionError, StoreError } from '../../errors.js';
+import { dedupeNewest } from '../../normalize/order.js';
+import { runKey, jobKey, type Job, type Platform, type Run } from '../../normalize/schema.js';
+import { ident, jobToRow, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import type { Coverage, CycleRecord, Gap, Lease, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
+
+const DUCK_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'BIGINT', bool: 'BOOLEAN', timestamp: 'TIMESTAMPTZ', json: 'VARCHAR' };
+
+type DuckModule = typeof import('@duckdb/node-api');
+
+function wrap(what: string, e: unknown): StoreError {
+  const msg = e instanceof Error ? e.message : String(e);
+  return new StoreError(`DuckDB store: ${what} failed: ${msg.split('\n')[0]}`, { cause: e, isRetryable: /lock|IO Error|Could not set lock/i.test(msg) });
+}
+
+export class DuckDbStore implements Store {
+  readonly kind = 'duckdb' as const;
+  private constructor(
+    private readonly duck: DuckModule,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly path: string,
+    private readonly readOnly: boolean,
+    /** The cycle's clock: every time the store writes on its own (migrations, quarantine) comes from it. */
+    private readonly now: () => Date,
+  ) {}
+
+  static async open(path: string, opts: { readOnly?: boolean; now?: () => Date } = {}): Promise<DuckDbStore> {
+    const duck = await import('@duckdb/node-api');
+    const readOnly = opts.readOnly ?? false;
+    let instance: DuckDBInstance;
+    try {
+      instance = await duck.DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
+    } catch (e) {
+      throw wrap(`opening ${path}${readOnly ? ' read-only' : ''}`, e);
+    }
+    const conn = await instance.connect();
+    await conn.run("SET TimeZone = 'UTC'");
+    // A scheduled job on a small runner: DuckDB's default is 80% of the machine's memory. Spill beyond this.
+    await conn.run("SET memory_limit = '192MB'");
+    await conn.run('SET preserve_insertion_order = false');
+    return new DuckDbStore(duck, instance, conn, path, readOnly, opts.now ?? (() => new Date()));
+  }
+
+  // One connection, used by scopes collecting concurrently: every operation (a read, or a whole transaction) runs
+  // alone, in call order.
+  private chain: Promise<unknown> = Promise.resolve();
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn, fn);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  private writable(what: string): void {
+    if (this.readOnly) throw new StoreError(`DuckDB store ${this.path} is open read-only: cannot ${what}`);
+  }
+
+  /** Values are always bound; Dates become TIMESTAMPTZ values. */
+  private bind(values: readonly Cell[]): never {
+    return values.map((v) => (v instanceof Date ? this.duck.timestampTZValue(BigInt(v.getTime()) * 1000n) : v)) as never;
+  }
+
+  private async all(sql: string, values: readonly Cell[] = []): Promise<Record<string, unknown>[]> {
+    const reader = await this.conn.runAndReadAll(sql, this.bind(values));
+    return reader.getRowObjectsJS() as Record<string, unknown>[];
+  }
+
+  private async exec(sql: string, values: readonly Cell[] = []): Promise<void> {
+    await this.conn.run(sql, this.bind(values));
+  }
+
+  private async tx<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.writable(what);
+    return this.serial(() => this.txNow(what, fn));
+  }
+
+  private async txNow<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      const out = await fn();
+      await this.conn.run('COMMIT');
+      return out;
+    } catch (e) {
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw e instanceof StoreError ? e : wrap(what, e);
+    }
+  }
+
+  private ddl(t: TableDef, temp = false, name = t.name): string {
+    const cols = t.columns.map(([n, ty]) => `${ident(n)} ${DUCK_TYPES[ty]}`).join(', ');
+    return temp ? `CREATE OR REPLACE TEMP TABLE ${ident(name)} (${cols})` : `CREATE TABLE IF NOT EXISTS ${ident(name)} (${cols})`;
+  }
+
+  async migrate(): Promise<void> {
+    await this.tx('migrate', async () => {
+      await this.conn.run('CREATE TABLE IF NOT EXISTS schema_version (version BIGINT, description VARCHAR, applied_at TIMESTAMPTZ)');
+      const rows = await this.all('SELECT max(version) AS v FROM schema_version');
+      const current = Number(rows[0]?.v ?? 0);
+      for (const m of MIGRATIONS) {
+        if (m.version <= current) continue;
+        for (const t of m.tables) await this.conn.run(this.ddl(t));
+        await this.exec('INSERT INTO schema_version VALUES ($1, $2, $3)', [m.version, m.description, this.now()]);
+      }
+    });
+  }
+
+  checkSchema(): Promise<number> {
+    return this.serial(async () => {
+      let v = 0;
+      try {
+        const t = await this.all("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'schema_version'");
+        if (Number(t[0]?.n ?? 0) > 0) v = Number((await this.all('SELECT max(version) AS v FROM schema_version'))[0]?.v ?? 0);
+      } catch (e) {
+        throw wrap('reading the schema version', e);
+      }
+      if (v !== LATEST_VERSION) throw new SchemaVersionError(v, LATEST_VERSION);
+      return v;
+    });
+  }
+
+  /**
+   * Loads rows into a fresh temp table shaped like `t`: written as newline-delimited JSON to a private temp file
+   * and read back with DuckDB's typed `read_json` (the values never pass through SQL text). Unlike the appender's
+   * millions of synchronous per-value calls, the parsing runs on DuckDB's own threads, so the event loop keeps
+   * serving the other scopes' HTTP traffic meanwhile.
+   */
+  private async stage(t: TableDef, stageName: string, rows: readonly Cell[][]): Promise<void> {
+    await this.conn.run(this.ddl(t, true, stageName));
+    if (rows.length === 0) return;
+    const dir = await mkdtemp(join(tmpdir(), 'pipeline-audit-stage-'));
+    const file = join(dir, 'rows.ndjson');
+    try {
+      // One JSON array per row (far cheaper to build than an object per row), read as VARCHAR[] and cast into the
+      // typed staging columns on insert.
+      const handle = await open(file, 'w');
+      try {
+        const BATCH = 2000;
+        for (let i = 0; i < rows.length; i += BATCH) {
+          let text = '';
+          for (const row of rows.slice(i, i + BATCH)) text += JSON.stringify(row.map((v) => (v instanceof Date ? v.toISOString() : v))) + '\n';
+          await handle.write(text);
+        }
+      } finally {
+        await handle.close();
+      }
+      const select = t.columns.map(([n], k) => `v[${k + 1}] AS ${ident(n)}`).join(', ');
+      await this.exec(`INSERT INTO ${ident(stageName)} SELECT ${select} FROM read_json($1, format = 'newline_delimited', records = false, columns = {'v': 'VARCHAR[]'})`, [file]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async merge(t: TableDef, stageName: string, updateWhere: string, keepFirstSeen: boolean): Promise<void> {
+    const on = t.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
+    const sets = t.columns
+      .filter(([n]) => !t.key.includes(n))
+      .map(([n]) => (keepFirstSeen && n === 'first_seen_at' ? `first_seen_at = least(t.first_seen_at, s.first_seen_at)` : `${n} = s.${n}`))
+      .join(', ');
+    const cols = t.columns.map(([n]) => n).join(', ');
+    await this.conn.run(
+      `MERGE INTO ${t.name} AS t USING ${stageName} AS s ON ${on} WHEN MATCHED AND ${updateWhere} THEN UPDATE SET ${sets} WHEN NOT MATCHED THEN INSERT (${cols}) VALUES (${t.columns.map(([n]) => `s.${n}`).join(', ')})`,
+    );
+  }
+
+  async upsertRuns(input: readonly Run[]): Promise<UpsertResult> {
+    this.writable('write runs');
+    const runs = dedupeNewest(input, runKey);
+    const rows: Cell[][] = [];
+    const bad: { run: Run; reason: string }[] = [];
+    for (const r of runs) {
+      try {
+        rows.push(runToRow(r));
+      } catch (e) {
+        bad.push({ run: r, reason: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return this.tx('writing runs', async () => {
+      await this.stage(TABLES.runs!, 'stage_runs', rows);
+      const counts = await this.all(
+        `SELECT count(*) FILTER (WHERE t.run_id IS NULL) AS ins,
+                count(*) FILTER (WHERE t.run_id IS NOT NULL AND s.version > t.version) AS upd,
+                count(*) FILTER (WHERE t.run_id IS NULL OR (s.version > t.version AND (s.status_category, coalesce(s.status_detail, ''), s.status_raw) IS DISTINCT FROM (t.status_category, coalesce(t.status_detail, ''), t.status_raw))) AS hist
+         FROM stage_runs s LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id`,
+      );
+      // History first, against the rows as they were: a new run, or a newer observation with another status.
+      await this.conn.run(
+        `INSERT INTO run_status_history
+         SELECT s.platform, s.scope, s.run_id, s.status_category, s.status_detail, s.status_raw, s.last_seen_at, s.updated_at, s.cycle_id
+         FROM stage_runs s LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id
+         WHERE t.run_id IS NULL OR (s.version > t.version AND (s.status_category, coalesce(s.status_detail, ''), s.status_raw) IS DISTINCT FROM (t.status_category, coalesce(t.status_detail, ''), t.status_raw))`,
+      );
+      await this.merge(TABLES.runs!, 'stage_runs', 's.version > t.version', true);
+      for (const b of bad) await this.quarantine(b.run, b.reason);
+      await this.conn.run('DROP TABLE IF EXISTS temp.stage_runs');
+      const ins = Number(counts[0]?.ins ?? 0);
+      const upd = Number(counts[0]?.upd ?? 0);
+      return { inserted: ins, updated: upd, unchanged: rows.length - ins - upd, statusChanges: Number(counts[0]?.hist ?? 0), quarantined: bad.length };
+    });
+  }
+
+  private async quarantine(r: Run, reason: string): Promise<void> {
+    let payload: string;
+    try {
+      payload = JSON.stringify({ ...r, raw: undefined });
+    } catch {
+      payload = '{}';
+    }
+    await this.exec('INSERT INTO quarantine VALUES ($1, $2, $3, $4, $5, $6, $7)', [r.platform, r.scope, r.runId, reason.slice(0, 1000), payload, r.cycleId, this.now()]);
+  }
+
+  async upsertJobs(input: readonly Job[]): Promise<UpsertResult> {
+    this.writable('write jobs');
+    const jobs = dedupeNewest(
+      input.map((j) => ({ ...j, updatedAt: null, status: { category: 'unknown' as const } })),
+      jobKey,
+    );
+    const rows = jobs.map((j) => jobToRow(j));
+    return this.tx('writing jobs', async () => {
+      await this.stage(TABLES.jobs!, 'stage_jobs', rows);
+      const c = await this.all(
+        'SELECT count(*) FILTER (WHERE t.job_id IS NULL) AS ins, count(*) FILTER (WHERE t.job_id IS NOT NULL) AS upd FROM stage_jobs s LEFT JOIN jobs t ON t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id',
+      );
+      await this.merge(TABLES.jobs!, 'stage_jobs', 's.last_seen_at >= t.last_seen_at', true);
+      await this.conn.run('DROP TABLE IF EXISTS temp.stage_jobs');
+      const ins = Number(c[0]?.ins ?? 0);
+      return { inserted: ins, updated: Number(c[0]?.upd ?? 0), unchanged: 0, statusChanges: 0, quarantined: 0 };
+    });
+  }
+
+  getCoverage(platform: Platform, scope: string): Promise<Coverage | null> {
+    return this.serial(async () => {
+      const rows = await this.all('SELECT * FROM coverage WHERE platform = $1 AND scope = $2', [platform, scope]).catch((e: unknown) => {
+        throw wrap('reading coverage', e);
+      });
+      const r = rows[0];
+      return r ? { platform, scope, coveredUntil: r.covered_until as Date, cycleId: String(r.cycle_id), updatedAt: r.updated_at as Date } : null;
+    });
+  }
+
+  async recordCoverage(c: Coverage): Promise<void> {
+    await this.tx('recording coverage', async () => {
+      await this.exec('DELETE FROM coverage WHERE platform = $1 AND scope = $2', [c.platform, c.scope]);
+      await this.exec('INSERT INTO coverage VALUES ($1, $2, $3, $4, $5)', [c.platform, c.scope, c.coveredUntil, c.cycleId, c.updatedAt]);
+    });
+  }
+
+  async recordGap(g: Gap): Promise<void> {
+    await this.tx('recording a gap', () => this.exec('INSERT INTO gaps VALUES ($1, $2, $3, $4, $5, $6)', [g.platform, g.scope, g.from, g.to, g.cycleId, g.recordedAt]));
+  }
+
+  async recordCycle(c: CycleRecord): Promise<void> {
+    await this.tx('recording the cycle', () =>
+      this.exec('INSERT INTO cycles VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+        c.cycleId,
+        c.startedAt,
+        c.endedAt,
+        c.outcome,
+        c.runsSeen,
+        c.runsWritten,
+        c.failedRuns,
+        c.warnings,
+        JSON.stringify(c.report),
+        c.toolVersion,
+      ]),
+    );
+  }
+
+  lastCycle(): Promise<CycleRecord | null> {
+    return this.serial(async () => {
+      const r = (await this.all('SELECT * FROM cycles ORDER BY ended_at DESC, cycle_id DESC LIMIT 1'))[0];
+      if (!r) return null;
+      return {
+        cycleId: String(r.cycle_id),
+        startedAt: r.started_at as Date,
+        endedAt: r.ended_at as Date,
+        outcome: r.outcome as CycleRecord['outcome'],
+        runsSeen: Number(r.runs_seen),
+        runsWritten: Number(r.runs_written),
+        failedRuns: Number(r.failed_runs),
+        warnings: Number(r.warnings),
+        report: JSON.parse(String(r.report)) as unknown,
+        toolVersion: String(r.tool_version),
+      };
+    });
+  }
+
+  readRuns(q: RunQuery = {}): Promise<Run[]> {
+    return this.serial(async () => {
+      const where: string[] = [];
+      const values: Cell[] = [];
+      const add = (sql: string, v: Cell) => {
+        values.push(v);
+        where.push(sql.replace('?', `$${values.length}`));
+      };
+      if (q.platform) add('platform = ?', q.platform);
+      if (q.scope) add('scope = ?', q.scope);
+      if (q.since) add('coalesce(started_at, last_seen_at) >= ?', q.since);
+      if (q.categories?.length) where.push(`status_category IN (${q.categories.map((c) => { values.push(c); return `$${values.length}`; }).join(', ')})`);
+      const limit = q.limit ? ` LIMIT ${Math.max(1, Math.floor(q.limit))}` : '';
+      const rows = await this.all(`SELECT * FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC NULLS LAST, platform, scope, run_id${limit}`, values);
+      return rows.map(rowToRun);
+    });
+  }
+
+  readJobs(platform?: Platform): Promise<Job[]> {
+    return this.serial(async () => {
+      const rows = platform ? await this.all('SELECT * FROM jobs WHERE platform = $1 ORDER BY scope, job_id', [platform]) : await this.all('SELECT * FROM jobs ORDER BY platform, scope, job_id');
+      return rows.map(rowToJob);
+    });
+  }
+
+  readStatusHistory(platform: Platform, scope: string, runId: string): Promise<StatusChange[]> {
+    return this.serial(async () => {
+      const rows = await this.all('SELECT * FROM run_status_history WHERE platform = $1 AND scope = $2 AND run_id = $3 ORDER BY observed_at, cycle_id', [platform, scope, runId]);
+      return rows.map((r) => ({
+        platform,
+        scope,
+        runId,
+        category: r.status_category as StatusChange['category'],
+        detail: (r.status_detail as string | null) ?? null,
+        raw: String(r.status_raw),
+        observedAt: r.observed_at as Date,
+        vendorUpdatedAt: (r.vendor_updated_at as Date | null) ?? null,
+        cycleId: String(r.cycle_id),
+      }));
+    });
+  }
+
+  countRuns(): Promise<number> {
+    return this.serial(async () => {
+      return Number((await this.all('SELECT count(*) AS n FROM runs'))[0]?.n ?? 0);
+    });
+  }
+
+  async acquireLease(holder: string, ttlMs: number, now: Date): Promise<boolean> {
+    return this.tx('taking the write lease', async () => {
+      const cur = (await this.all('SELECT holder, expires_at FROM lease WHERE lease_id = 1'))[0];
+      if (cur && cur.holder !== holder && (cur.expires_at as Date).getTime() > now.getTime()) return false;
+      await this.conn.run('DELETE FROM lease WHERE lease_id = 1');
+      await this.exec('INSERT INTO lease VALUES (1, $1, $2)', [holder, new Date(now.getTime() + ttlMs)]);
+      return true;
+    });
+  }
+
+  async releaseLease(holder: string): Promise<void> {
+    await this.tx('releasing the write lease', () => this.exec('DELETE FROM lease WHERE lease_id = 1 AND holder = $1', [holder]));
+  }
+
+  readLease(): Promise<Lease | null> {
+    return this.serial(async () => {
+      const r = (await this.all('SELECT holder, expires_at FROM lease WHERE lease_id = 1'))[0];
+      return r ? { holder: String(r.holder), expiresAt: r.expires_at as Date } : null;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+export function openDuckDbStore(path: string, opts: { readOnly?: boolean; now?: () => Date } = {}): Promise<DuckDbStore> {
+  return DuckDbStore.open(path, opts);
+}

@@ -1,0 +1,316 @@
+// The Snowflake store: the audit tables in DEV_POWERAPPS.AUDIT_JOB_HUB (configurable), the same semantics as the
+// DuckDB store. A batch is deduplicated by key, loaded into a temporary staging table with array-bind INSERTs in
+// chunks that stay under the driver's stage-upload threshold (an upload to an internal stage needs privileges and
+// egress that locked-down accounts refuse), then merged with one MERGE per table. Statements per cycle grow with
+// the number of chunks, never with the number of rows. Values are always bound; identifiers are validated.
+import { SchemaVersionError, SnowflakeError, StoreError } from '../../errors.js';
+import { dedupeNewest } from '../../normalize/order.js';
+import { jobKey, runKey, type Job, type Platform, type Run } from '../../normalize/schema.js';
+import { ident, jobToRow, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import type { Coverage, CycleRecord, Gap, Lease, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
+import { Spool } from './spool.js';
+import { openSnowflake, type SnowflakeSession, type SnowflakeSettings } from '../../connect/snowflake.js';
+
+const SF_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'NUMBER(38,0)', bool: 'BOOLEAN', timestamp: 'TIMESTAMP_TZ', json: 'VARIANT' };
+/** The driver stages array binds above 100,000 values (rows × columns); stay well under it. */
+const MAX_BINDS_PER_INSERT = 90_000;
+
+type Row = Record<string, unknown>;
+const wire = (v: Cell): string | null => (v === null ? null : v instanceof Date ? v.toISOString() : String(v));
+
+export class SnowflakeStore implements Store {
+  readonly kind = 'snowflake' as const;
+  private chain: Promise<unknown> = Promise.resolve();
+  private constructor(
+    private readonly s: SnowflakeSession,
+    private readonly db: string,
+    private readonly schema: string,
+    private readonly chunkRows: number | undefined,
+    private readonly spool: Spool | null,
+    /** The cycle's clock: every time the store writes on its own (migrations, quarantine) comes from it. */
+    private readonly now: () => Date,
+  ) {}
+
+  static async open(settings: SnowflakeSettings & { database: string; schema: string }, opts: { queryTag: string; chunkRows?: number; spoolDir?: string | null; now?: () => Date }): Promise<SnowflakeStore> {
+    const db = ident(settings.database.toUpperCase());
+    const schema = ident(settings.schema.toUpperCase());
+    const session = storeSession(await openSnowflake(settings, { queryTag: opts.queryTag }).catch((e: unknown) => Promise.reject(asStoreError(e))));
+    return new SnowflakeStore(session, db, schema, opts.chunkRows, opts.spoolDir ? new Spool(opts.spoolDir) : null, opts.now ?? (() => new Date()));
+  }
+
+  private t(name: string): string {
+    return `${this.db}.${this.schema}.${ident(name.toUpperCase())}`;
+  }
+
+  /** One session: every operation (a read, or a whole transaction) runs alone, in call order. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn, fn);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  private async tx<T>(fn: () => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      await this.s.query('BEGIN');
+      try {
+        const out = await fn();
+        await this.s.query('COMMIT');
+        return out;
+      } catch (e) {
+        await this.s.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  private ddl(t: TableDef, name: string, temp = false): string {
+    const cols = t.columns.map(([n, ty]) => `${ident(n)} ${temp && ty === 'json' ? 'VARCHAR' : SF_TYPES[ty]}`).join(', ');
+    return temp ? `CREATE OR REPLACE TEMPORARY TABLE ${ident(name)} (${cols})` : `CREATE TABLE IF NOT EXISTS ${name} (${cols})`;
+  }
+
+  async migrate(): Promise<void> {
+    await this.serial(async () => {
+      await this.s.query(`CREATE SCHEMA IF NOT EXISTS ${this.db}.${this.schema}`);
+      await this.s.query(`CREATE TABLE IF NOT EXISTS ${this.t('schema_version')} (version NUMBER(38,0), description VARCHAR, applied_at TIMESTAMP_TZ)`);
+      const [row] = await this.s.query<Row>(`SELECT MAX(version) AS V FROM ${this.t('schema_version')}`);
+      const current = Number(row?.V ?? 0);
+      for (const m of MIGRATIONS) {
+        if (m.version <= current) continue;
+        for (const table of m.tables) await this.s.query(this.ddl(table, this.t(table.name)));
+        await this.s.query(`INSERT INTO ${this.t('schema_version')} (version, description, applied_at) SELECT ?, ?, ?`, [m.version, m.description, this.now().toISOString()]);
+      }
+    });
+  }
+
+  async checkSchema(): Promise<number> {
+    return this.serial(async () => {
+      let v = 0;
+      try {
+        const [row] = await this.s.query<Row>(`SELECT MAX(version) AS V FROM ${this.t('schema_version')}`);
+        v = Number(row?.V ?? 0);
+      } catch (e) {
+        if (!(e instanceof StoreError) || !/002003/.test(e.message)) throw e;
+      }
+      if (v !== LATEST_VERSION) throw new SchemaVersionError(v, LATEST_VERSION);
+      return v;
+    });
+  }
+
+  /** Array-bind INSERTs of the staged rows, chunked under the driver's stage-upload threshold. */
+  private async stage(t: TableDef, name: string, rows: readonly Cell[][]): Promise<void> {
+    await this.s.query(this.ddl(t, name, true));
+    const per = this.chunkRows ?? Math.max(1, Math.floor(MAX_BINDS_PER_INSERT / t.columns.length));
+    const sql = `INSERT INTO ${ident(name)} VALUES (${t.columns.map(() => '?').join(', ')})`;
+    for (let i = 0; i < rows.length; i += per) await this.s.query(sql, rows.slice(i, i + per).map((r) => r.map(wire)));
+  }
+
+  private mergeSql(t: TableDef, stage: string, when: string): string {
+    const val = (n: string, ty: ColumnType) => (ty === 'json' ? `PARSE_JSON(s.${n})` : `s.${n}`);
+    const on = t.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
+    const sets = t.columns
+      .filter(([n]) => !t.key.includes(n))
+      .map(([n, ty]) => (n === 'first_seen_at' ? 'first_seen_at = LEAST(t.first_seen_at, s.first_seen_at)' : `${n} = ${val(n, ty)}`))
+      .join(', ');
+    return `MERGE INTO ${this.t(t.name)} AS t USING ${ident(stage)} AS s ON ${on} WHEN MATCHED AND ${when} THEN UPDATE SET ${sets} WHEN NOT MATCHED THEN INSERT (${t.columns.map(([n]) => n).join(', ')}) VALUES (${t.columns.map(([n, ty]) => val(n, ty)).join(', ')})`;
+  }
+
+  /**
+   * With a spool: what an earlier transient failure left there is merged first, with this batch (the deduplicating
+   * MERGE makes a replay harmless); a transient failure spools this batch and still fails, so coverage stays put.
+   */
+  async upsertRuns(input: readonly Run[]): Promise<UpsertResult> {
+    if (!this.spool) return this.merge(input);
+    const spooled = (await this.spool.read()).runs;
+    try {
+      const res = await this.merge(spooled.length ? [...spooled, ...input] : input);
+      if (spooled.length) await this.spool.clear();
+      return res;
+    } catch (e) {
+      if (e instanceof StoreError && e.isRetryable) await this.spool.append(input);
+      throw e;
+    }
+  }
+
+  private async merge(input: readonly Run[]): Promise<UpsertResult> {
+    const runs = dedupeNewest(input, runKey);
+    const rows: Cell[][] = [];
+    const bad: { run: Run; reason: string }[] = [];
+    for (const r of runs) {
+      try {
+        rows.push(runToRow(r));
+      } catch (e) {
+        bad.push({ run: r, reason: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    const runsT = this.t('runs');
+    const changed = `(s.status_category IS DISTINCT FROM t.status_category OR s.status_detail IS DISTINCT FROM t.status_detail OR s.status_raw IS DISTINCT FROM t.status_raw)`;
+    const join = `FROM PA_STAGE_RUNS s LEFT JOIN ${runsT} t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id`;
+    return this.tx(async () => {
+      await this.stage(TABLES.runs!, 'PA_STAGE_RUNS', rows);
+      const [c] = await this.s.query<Row>(
+        `SELECT SUM(CASE WHEN t.run_id IS NULL THEN 1 ELSE 0 END) AS INS, SUM(CASE WHEN t.run_id IS NOT NULL AND s.version > t.version THEN 1 ELSE 0 END) AS UPD, SUM(CASE WHEN t.run_id IS NULL OR (s.version > t.version AND ${changed}) THEN 1 ELSE 0 END) AS HIST ${join}`,
+      );
+      await this.s.query(
+        `INSERT INTO ${this.t('run_status_history')} (platform, scope, run_id, status_category, status_detail, status_raw, observed_at, vendor_updated_at, cycle_id) SELECT s.platform, s.scope, s.run_id, s.status_category, s.status_detail, s.status_raw, s.last_seen_at, s.updated_at, s.cycle_id ${join} WHERE t.run_id IS NULL OR (s.version > t.version AND ${changed})`,
+      );
+      await this.s.query(this.mergeSql(TABLES.runs!, 'PA_STAGE_RUNS', 's.version > t.version'));
+      for (const b of bad) {
+        await this.s.query(`INSERT INTO ${this.t('quarantine')} (platform, scope, run_id, reason, payload, cycle_id, quarantined_at) SELECT ?, ?, ?, ?, ?, ?, ?`, [
+          b.run.platform,
+          b.run.scope,
+          b.run.runId,
+          b.reason.slice(0, 1000),
+          '{}',
+          b.run.cycleId,
+          this.now().toISOString(),
+        ]);
+      }
+      const ins = Number(c?.INS ?? 0);
+      const upd = Number(c?.UPD ?? 0);
+      return { inserted: ins, updated: upd, unchanged: rows.length - ins - upd, statusChanges: Number(c?.HIST ?? 0), quarantined: bad.length };
+    });
+  }
+
+  async upsertJobs(input: readonly Job[]): Promise<UpsertResult> {
+    const jobs = dedupeNewest(
+      input.map((j) => ({ ...j, updatedAt: null, status: { category: 'unknown' as const } })),
+      jobKey,
+    );
+    const rows = jobs.map((j) => jobToRow(j));
+    return this.tx(async () => {
+      await this.stage(TABLES.jobs!, 'PA_STAGE_JOBS', rows);
+      const [c] = await this.s.query<Row>(
+        `SELECT SUM(CASE WHEN t.job_id IS NULL THEN 1 ELSE 0 END) AS INS, SUM(CASE WHEN t.job_id IS NOT NULL THEN 1 ELSE 0 END) AS UPD FROM PA_STAGE_JOBS s LEFT JOIN ${this.t('jobs')} t ON t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id`,
+      );
+      await this.s.query(this.mergeSql(TABLES.jobs!, 'PA_STAGE_JOBS', 's.last_seen_at >= t.last_seen_at'));
+      return { inserted: Number(c?.INS ?? 0), updated: Number(c?.UPD ?? 0), unchanged: 0, statusChanges: 0, quarantined: 0 };
+    });
+  }
+
+  async getCoverage(platform: Platform, scope: string): Promise<Coverage | null> {
+    const [r] = await this.serial(() => this.s.query<Row>(`SELECT * FROM ${this.t('coverage')} WHERE platform = ? AND scope = ?`, [platform, scope]));
+    return r ? { platform, scope, coveredUntil: new Date((r.COVERED_UNTIL as Date).getTime()), cycleId: String(r.CYCLE_ID), updatedAt: new Date((r.UPDATED_AT as Date).getTime()) } : null;
+  }
+
+  async recordCoverage(c: Coverage): Promise<void> {
+    await this.tx(async () => {
+      await this.s.query(`DELETE FROM ${this.t('coverage')} WHERE platform = ? AND scope = ?`, [c.platform, c.scope]);
+      await this.s.query(`INSERT INTO ${this.t('coverage')} (platform, scope, covered_until, cycle_id, updated_at) SELECT ?, ?, TO_TIMESTAMP_TZ(?), ?, TO_TIMESTAMP_TZ(?)`, [c.platform, c.scope, c.coveredUntil.toISOString(), c.cycleId, c.updatedAt.toISOString()]);
+    });
+  }
+
+  async recordGap(g: Gap): Promise<void> {
+    await this.serial(() =>
+      this.s.query(`INSERT INTO ${this.t('gaps')} (platform, scope, gap_from, gap_to, cycle_id, recorded_at) SELECT ?, ?, TO_TIMESTAMP_TZ(?), TO_TIMESTAMP_TZ(?), ?, TO_TIMESTAMP_TZ(?)`, [g.platform, g.scope, g.from.toISOString(), g.to.toISOString(), g.cycleId, g.recordedAt.toISOString()]),
+    );
+  }
+
+  async recordCycle(c: CycleRecord): Promise<void> {
+    await this.serial(() =>
+      this.s.query(
+        `INSERT INTO ${this.t('cycles')} (cycle_id, started_at, ended_at, outcome, runs_seen, runs_written, failed_runs, warnings, report, tool_version) SELECT ?, TO_TIMESTAMP_TZ(?), TO_TIMESTAMP_TZ(?), ?, ?, ?, ?, ?, PARSE_JSON(?), ?`,
+        [c.cycleId, c.startedAt.toISOString(), c.endedAt.toISOString(), c.outcome, c.runsSeen, c.runsWritten, c.failedRuns, c.warnings, JSON.stringify(c.report), c.toolVersion],
+      ),
+    );
+  }
+
+  async lastCycle(): Promise<CycleRecord | null> {
+    const [r] = await this.serial(() => this.s.query<Row>(`SELECT * FROM ${this.t('cycles')} ORDER BY ended_at DESC, cycle_id DESC LIMIT 1`));
+    if (!r) return null;
+    return {
+      cycleId: String(r.CYCLE_ID),
+      startedAt: new Date((r.STARTED_AT as Date).getTime()),
+      endedAt: new Date((r.ENDED_AT as Date).getTime()),
+      outcome: r.OUTCOME as CycleRecord['outcome'],
+      runsSeen: Number(r.RUNS_SEEN),
+      runsWritten: Number(r.RUNS_WRITTEN),
+      failedRuns: Number(r.FAILED_RUNS),
+      warnings: Number(r.WARNINGS),
+      report: typeof r.REPORT === 'string' ? (JSON.parse(r.REPORT) as unknown) : r.REPORT,
+      toolVersion: String(r.TOOL_VERSION),
+    };
+  }
+
+  async readRuns(q: RunQuery = {}): Promise<Run[]> {
+    const where: string[] = [];
+    const binds: unknown[] = [];
+    const add = (sql: string, ...values: unknown[]) => {
+      where.push(sql);
+      binds.push(...values);
+    };
+    if (q.platform) add('platform = ?', q.platform);
+    if (q.scope) add('scope = ?', q.scope);
+    if (q.since) add('COALESCE(started_at, last_seen_at) >= TO_TIMESTAMP_TZ(?)', q.since.toISOString());
+    if (q.categories?.length) add(`status_category IN (${q.categories.map(() => '?').join(', ')})`, ...q.categories);
+    const limit = q.limit ? ` LIMIT ${Math.max(1, Math.floor(q.limit))}` : '';
+    const rows = await this.serial(() => this.s.query<Row>(`SELECT * FROM ${this.t('runs')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC NULLS LAST, platform, scope, run_id${limit}`, binds));
+    return rows.map(rowToRun);
+  }
+
+  async readJobs(platform?: Platform): Promise<Job[]> {
+    const rows = await this.serial(() => (platform ? this.s.query<Row>(`SELECT * FROM ${this.t('jobs')} WHERE platform = ? ORDER BY scope, job_id`, [platform]) : this.s.query<Row>(`SELECT * FROM ${this.t('jobs')} ORDER BY platform, scope, job_id`)));
+    return rows.map(rowToJob);
+  }
+
+  async readStatusHistory(platform: Platform, scope: string, runId: string): Promise<StatusChange[]> {
+    const rows = await this.serial(() => this.s.query<Row>(`SELECT * FROM ${this.t('run_status_history')} WHERE platform = ? AND scope = ? AND run_id = ? ORDER BY observed_at, cycle_id`, [platform, scope, runId]));
+    return rows.map((r) => ({
+      platform,
+      scope,
+      runId,
+      category: r.STATUS_CATEGORY as StatusChange['category'],
+      detail: (r.STATUS_DETAIL as string | null) ?? null,
+      raw: String(r.STATUS_RAW),
+      observedAt: new Date((r.OBSERVED_AT as Date).getTime()),
+      vendorUpdatedAt: r.VENDOR_UPDATED_AT ? new Date((r.VENDOR_UPDATED_AT as Date).getTime()) : null,
+      cycleId: String(r.CYCLE_ID),
+    }));
+  }
+
+  async countRuns(): Promise<number> {
+    const [r] = await this.serial(() => this.s.query<Row>(`SELECT COUNT(*) AS N FROM ${this.t('runs')}`));
+    return Number(r?.N ?? 0);
+  }
+
+  async acquireLease(holder: string, ttlMs: number, now: Date): Promise<boolean> {
+    // One atomic MERGE decides: take the lease when there is none, it has expired, or it is already ours.
+    return this.serial(async () => {
+      const until = new Date(now.getTime() + ttlMs).toISOString();
+      await this.s.query(
+        `MERGE INTO ${this.t('lease')} AS t USING (SELECT 1 AS lease_id) AS s ON t.lease_id = s.lease_id WHEN MATCHED AND (t.holder = ? OR t.expires_at <= TO_TIMESTAMP_TZ(?)) THEN UPDATE SET holder = ?, expires_at = TO_TIMESTAMP_TZ(?) WHEN NOT MATCHED THEN INSERT (lease_id, holder, expires_at) VALUES (1, ?, TO_TIMESTAMP_TZ(?))`,
+        [holder, now.toISOString(), holder, until, holder, until],
+      );
+      const [r] = await this.s.query<Row>(`SELECT holder AS H FROM ${this.t('lease')} WHERE lease_id = 1`);
+      return r?.H === holder;
+    });
+  }
+
+  async releaseLease(holder: string): Promise<void> {
+    await this.serial(() => this.s.query(`DELETE FROM ${this.t('lease')} WHERE lease_id = 1 AND holder = ?`, [holder]));
+  }
+
+  async readLease(): Promise<Lease | null> {
+    const [r] = await this.serial(() => this.s.query<Row>(`SELECT holder AS H, expires_at AS E FROM ${this.t('lease')} WHERE lease_id = 1`));
+    return r ? { holder: String(r.H), expiresAt: new Date((r.E as Date).getTime()) } : null;
+  }
+
+  async close(): Promise<void> {
+    await this.serial(() => this.s.close());
+  }
+}
+
+/** A connection failure is the store's failure here (exit 3), whatever the wrapper calls it. */
+function asStoreError(e: unknown): unknown {
+  return e instanceof SnowflakeError ? new StoreError(e.message, { cause: e, isRetryable: e.isRetryable }) : e;
+}
+
+function storeSession(s: SnowflakeSession): SnowflakeSession {
+  return {
+    query: <T>(sqlText: string, binds?: readonly unknown[] | readonly (readonly unknown[])[]) => s.query<T>(sqlText, binds).catch((e: unknown): Promise<T[]> => Promise.reject(asStoreError(e))),
+    close: () => s.close(),
+  };
+}
+
+export function openSnowflakeStore(settings: SnowflakeSettings & { database: string; schema: string }, opts: { queryTag: string; chunkRows?: number; spoolDir?: string | null; now?: () => Date }): Promise<SnowflakeStore> {
+  return SnowflakeStore.open(settings, opts);
+}

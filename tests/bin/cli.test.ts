@@ -1,0 +1,131 @@
+// The CLI spawned as a user would run it (through tsx, so that the tests need no build step), against the
+// Databricks simulator on 127.0.0.1 and DuckDB files in a temp dir.
+import { existsSync, mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { generateDatabricksData } from '../../sim/databricks-data.js';
+import { startDatabricksSimulator, type DatabricksSimulator } from '../../sim/databricks.js';
+import { runCli } from '../helpers/cli.js';
+
+const TOKEN = 'dapi-cli-test-token-abcdef0123456789';
+const dir = mkdtempSync(join(tmpdir(), 'pa-cli-'));
+let sim: DatabricksSimulator;
+const cli = (args: string[], env: Record<string, string> = {}, cwd = dir) => runCli(args, env, cwd);
+
+const dbEnv = (db: string) => ({ DATABRICKS_HOST: sim.url, DATABRICKS_TOKEN: TOKEN, PIPELINE_AUDIT_DUCKDB_PATH: join(dir, db), PIPELINE_AUDIT_HTTP_RETRIES: '1' });
+
+beforeAll(async () => {
+  sim = await startDatabricksSimulator({ data: generateDatabricksData({ now: new Date(), seed: 3, jobs: 10, runs: 60, days: 1 }), token: TOKEN });
+});
+afterAll(async () => {
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('pipeline-audit CLI', () => {
+  it('prints help for each command and exits 0', async () => {
+    for (const cmd of [['--help'], ['demo', '--help'], ['doctor', '--help'], ['config', 'check', '--help'], ['init', '--help']]) {
+      const r = await cli(cmd);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Usage: pipeline-audit/);
+    }
+  });
+
+  it('exits 2 with every configuration problem named when a listed platform has an empty secret', async () => {
+    const r = await cli(['run'], { PIPELINE_AUDIT_PLATFORMS: 'databricks,airbyte', DATABRICKS_HOST: sim.url, DATABRICKS_TOKEN: '', AIRBYTE_API_KEY: '' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/DATABRICKS/);
+    expect(r.stderr).toMatch(/AIRBYTE/);
+  });
+
+  it('config check lists what would be monitored without printing secrets', async () => {
+    const r = await cli(['config', 'check'], dbEnv('cfg.duckdb'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`monitor databricks`);
+    expect(r.stdout).toContain(new URL(sim.url).host);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
+  it('run --json prints only the report on stdout, logs on stderr, and stores the runs', async () => {
+    const r = await cli(['run', '--json', '--output', join(dir, 'report.json')], dbEnv('run.duckdb'));
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { outcome: string; totals: { runsSeen: number; runsWritten: number }; scopes: { complete: boolean }[] };
+    expect(report.outcome).toBe('ok');
+    expect(report.totals.runsSeen).toBeGreaterThan(0);
+    expect(report.totals.runsWritten).toBe(report.totals.runsSeen);
+    expect(existsSync(join(dir, 'report.json'))).toBe(true);
+    // Logs are JSON lines on stderr when it is not a terminal.
+    const logLines = r.stderr.split('\n').filter(Boolean);
+    expect(logLines.length).toBeGreaterThan(0); // the platforms not monitored are logged, so there is always a line
+    for (const line of logLines) expect((JSON.parse(line) as { level: unknown }).level).toEqual(expect.any(Number));
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
+  it('reads secrets from a .env file in the working directory, and --platform narrows the cycle', async () => {
+    const cwd = join(dir, 'with-env');
+    mkdirSync(cwd);
+    writeFileSync(join(cwd, '.env'), `DATABRICKS_HOST=${sim.url}\nDATABRICKS_TOKEN=${TOKEN}\nPIPELINE_AUDIT_DUCKDB_PATH=${join(dir, 'env.duckdb')}\n`);
+    const r = await cli(['run', '--json', '--platform', 'databricks'], {}, cwd);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { scopes: { platform: string; complete: boolean }[] };
+    expect(report.scopes).toEqual([expect.objectContaining({ platform: 'databricks', complete: true })]);
+    const bad = await cli(['run', '--platform', 'nonsense'], {}, cwd);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--platform: unknown platform 'nonsense'/);
+  });
+
+  it('run --dry-run collects but writes nothing', async () => {
+    const r = await cli(['run', '--dry-run'], dbEnv('dry.duckdb'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/dry run/);
+    expect(existsSync(join(dir, 'dry.duckdb'))).toBe(false);
+  });
+
+  it('exits 0 when a platform is down, reporting it as a blind spot', async () => {
+    const r = await cli(['run'], { ...dbEnv('down.duckdb'), DATABRICKS_HOST: 'http://127.0.0.1:9' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Blind spots \(1\)/);
+  });
+
+  it('exits 3 when the store cannot be written', async () => {
+    const blocker = join(dir, 'not-a-dir');
+    mkdirSync(blocker);
+    const r = await cli(['run'], { ...dbEnv('x.duckdb'), PIPELINE_AUDIT_DUCKDB_PATH: join(blocker, 'missing', 'audit.duckdb') });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/NOT WRITABLE/);
+  });
+
+  it('doctor checks each scope and the store, one line each, with the fix', async () => {
+    const env = dbEnv('doctor.duckdb');
+    const before = await cli(['doctor'], env);
+    expect(before.code).toBe(5);
+    expect(before.stdout).toMatch(/ok +databricks .*jobs visible/);
+    expect(before.stdout).toMatch(/FAIL +store duckdb/);
+    expect(before.stdout).toMatch(/fix: /);
+    await cli(['run'], env);
+    const after = await cli(['doctor', '--json'], env);
+    expect(after.code).toBe(0);
+    expect((JSON.parse(after.stdout) as { ok: boolean }).ok).toBe(true);
+    const bad = await cli(['doctor'], { ...env, DATABRICKS_TOKEN: 'dapi-wrong-token-000000000000000' });
+    expect(bad.code).toBe(5);
+    expect(bad.stdout).toMatch(/FAIL +databricks/);
+  });
+
+  it('demo runs the collectors against simulated platforms and stores idempotently', async () => {
+    const store = join(dir, 'demo.duckdb');
+    const first = await cli(['demo', '--store', store, '--json']);
+    expect(first.code).toBe(0);
+    const a = JSON.parse(first.stdout) as { storedRuns: number; report: { totals: { runsSeen: number; failedRuns: number }; scopes: { platform: string }[] } };
+    expect(a.report.totals.runsSeen).toBeGreaterThan(0);
+    expect(a.report.totals.failedRuns).toBeGreaterThan(0);
+    expect(new Set(a.report.scopes.map((s) => s.platform))).toEqual(new Set(['airbyte', 'databricks', 'powerautomate', 'snowflake']));
+    const second = await cli(['demo', '--store', store, '--json']);
+    expect(second.code).toBe(0);
+    const b = JSON.parse(second.stdout) as typeof a;
+    expect(b.storedRuns).toBe(a.storedRuns);
+    // The second demo re-reads the same week: the same runs and failures, nothing added.
+    expect(b.report.totals.failedRuns).toBe(a.report.totals.failedRuns);
+  });
+});

@@ -1,0 +1,53 @@
+// `init` and `run` against the Snowflake store on the local emulator, the CLI spawned as a user runs it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { generateDatabricksData } from '../../sim/databricks-data.js';
+import { startDatabricksSimulator, type DatabricksSimulator } from '../../sim/databricks.js';
+import { startSnowflakeEmulator, type SnowflakeEmulator } from '../../sim/snowflake/emulator.js';
+import { runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pa-sfcli-'));
+let emu: SnowflakeEmulator;
+let sim: DatabricksSimulator;
+const env = () => ({
+  SNOWFLAKE_ACCOUNT: emu.account,
+  SNOWFLAKE_USER: 'svc',
+  SNOWFLAKE_PASSWORD: 'sf-password-value',
+  SNOWFLAKE_ACCESS_URL: emu.accessUrl,
+  DATABRICKS_HOST: sim.url,
+  DATABRICKS_TOKEN: 'dapi-sf-cli-token-000000000000',
+});
+
+beforeAll(async () => {
+  emu = await startSnowflakeEmulator({ users: { svc: 'sf-password-value' } });
+  sim = await startDatabricksSimulator({ data: generateDatabricksData({ now: new Date(), seed: 5, jobs: 6, runs: 40, days: 1 }), token: 'dapi-sf-cli-token-000000000000' });
+});
+afterAll(async () => {
+  await sim.close();
+  await emu.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('CLI on the Snowflake store', () => {
+  it('run refuses a schema that was never initialized (exit 3, names init); init creates it; run then stores', async () => {
+    const before = await runCli(['run'], env(), dir);
+    expect(before.code).toBe(3);
+    expect(before.stderr).toMatch(/pipeline-audit init/);
+
+    const init = await runCli(['init'], env(), dir);
+    expect(init.stdout).toMatch(/audit schema ready \(snowflake, version 1\)/);
+    expect(init.code).toBe(0);
+
+    const run = await runCli(['run', '--json'], env(), dir);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { cycleId: string; totals: { runsSeen: number; runsWritten: number } };
+    expect(report.totals.runsWritten).toBe(report.totals.runsSeen);
+    const [row] = await emu.sql('SELECT count(*) AS n FROM DEV_POWERAPPS.AUDIT_JOB_HUB.RUNS');
+    expect(Number(row!.n)).toBe(report.totals.runsSeen);
+    // Every statement of the cycle names the tool, its version and the cycle: warehouse cost per cycle.
+    expect(emu.statements.filter((s) => s.queryTag?.includes(`cycle:${report.cycleId}`)).length).toBeGreaterThan(5);
+    expect(run.stdout + run.stderr).not.toContain('sf-password-value');
+  });
+});

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { StoreError } from '../../../errors.js';
+import { openDuckDbStore } from '../../../sinks/store/duckdb.js';
+import { describeStoreContract } from './contract.js';
+import { makeRun } from '../../helpers/run-fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pa-duck-'));
+let n = 0;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeStoreContract('DuckDB', async ({ migrate }) => {
+  const store = await openDuckDbStore(join(dir, `contract-${n++}.duckdb`));
+  if (migrate) await store.migrate();
+  return { store, cleanup: () => store.close() };
+});
+
+describe('DuckDB store specifics', () => {
+  it('opens read-only for readers and refuses writes there, saying so', async () => {
+    const path = join(dir, 'ro.duckdb');
+    const w = await openDuckDbStore(path);
+    await w.migrate();
+    await w.upsertRuns([makeRun()]);
+    await w.close();
+    const r = await openDuckDbStore(path, { readOnly: true });
+    try {
+      expect(await r.countRuns()).toBe(1);
+      await expect(r.upsertRuns([makeRun({ runId: 'x' })])).rejects.toThrow(/read-only/);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('fails with a StoreError naming the path when the file cannot be created or does not exist', async () => {
+    await expect(openDuckDbStore(join(dir, 'no', 'such', 'dir', 'x.duckdb'))).rejects.toBeInstanceOf(StoreError);
+    await expect(openDuckDbStore(join(dir, 'missing.duckdb'), { readOnly: true })).rejects.toThrow(/missing\.duckdb/);
+  });
+
+  it('serializes concurrent writes and reads from scopes collecting at the same time', async () => {
+    const store = await openDuckDbStore(join(dir, 'concurrent.duckdb'));
+    try {
+      await store.migrate();
+      const results = await Promise.all([
+        ...[0, 1, 2].map((s) => store.upsertRuns(Array.from({ length: 200 }, (_, i) => makeRun({ scope: `ws-${s}`, runId: `r${i}` })))),
+        ...[0, 1, 2].map((s) => store.recordCoverage({ platform: 'databricks', scope: `ws-${s}`, coveredUntil: new Date(), cycleId: 'c', updatedAt: new Date() })),
+        store.countRuns(),
+      ]);
+      expect(results.slice(0, 3).map((r) => (r as { inserted: number }).inserted)).toEqual([200, 200, 200]);
+      expect(await store.countRuns()).toBe(600);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stores a large batch in one upsert with every row accounted for', async () => {
+    const store = await openDuckDbStore(join(dir, 'big.duckdb'));
+    try {
+      await store.migrate();
+      const runs = Array.from({ length: 20_000 }, (_, i) => makeRun({ runId: `r${i}`, scope: `ws-${i % 3}` }));
+      expect(await store.upsertRuns(runs)).toEqual({ inserted: 20_000, updated: 0, unchanged: 0, statusChanges: 20_000, quarantined: 0 });
+      expect(await store.countRuns()).toBe(20_000);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,146 @@
+// The Snowflake store with the real snowflake-sdk against the local emulator: the same contract as DuckDB, plus
+// what only a warehouse shows (statement counts, a behind schema, a refused login, the query tag).
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import snowflake from 'snowflake-sdk';
+import { SchemaVersionError, StoreError } from '../../../errors.js';
+import { startSnowflakeEmulator, type SnowflakeEmulator } from '../../../sim/snowflake/emulator.js';
+import { openSnowflakeStore } from '../../../sinks/store/snowflake.js';
+import { describeStoreContract } from './contract.js';
+import { makeRun } from '../../helpers/run-fixtures.js';
+
+let emu: SnowflakeEmulator;
+let n = 0;
+beforeAll(async () => {
+  snowflake.configure({ logLevel: 'OFF', useEnvProxy: false }); // tests only: process-wide driver settings
+  emu = await startSnowflakeEmulator({ users: { svc: 'pw' } });
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+const settings = (schema: string) => ({ account: emu.account, username: 'svc', password: 'pw', accessUrl: emu.accessUrl, loginRetries: 0, database: 'DEV_POWERAPPS', schema });
+
+describeStoreContract('Snowflake (emulator)', async ({ migrate }) => {
+  const store = await openSnowflakeStore(settings(`AUDIT_${n++}`), { queryTag: 'pipeline-audit/test contract' });
+  if (migrate) await store.migrate();
+  return { store, cleanup: () => store.close() };
+});
+
+describe('Snowflake store specifics', () => {
+  it('merges 20,000 rows with a statement count set by the chunks, not the rows, every statement tagged', async () => {
+    const store = await openSnowflakeStore(settings('BIG'), { queryTag: 'pipeline-audit/test big', chunkRows: 5000 });
+    try {
+      await store.migrate();
+      const before = emu.statements.length;
+      const runs = Array.from({ length: 20_000 }, (_, i) => makeRun({ runId: `r${i}` }));
+      expect(await store.upsertRuns(runs)).toMatchObject({ inserted: 20_000, quarantined: 0 });
+      const used = emu.statements.slice(before);
+      // BEGIN, CREATE staging, 4 chunk INSERTs, counts, history, MERGE, COMMIT
+      expect(used.length).toBe(2 + 20_000 / 5000 + 4);
+      expect(used.every((s) => s.queryTag === 'pipeline-audit/test big')).toBe(true);
+      expect(await store.countRuns()).toBe(20_000);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('says the schema is behind when its version row is older, and names init', async () => {
+    const store = await openSnowflakeStore(settings('BEHIND'), { queryTag: 'pipeline-audit/test behind' });
+    try {
+      await store.migrate();
+      await emu.sql('UPDATE DEV_POWERAPPS.BEHIND.SCHEMA_VERSION SET version = 0');
+      const err = await store.checkSchema().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SchemaVersionError);
+      expect(String((err as Error).message)).toMatch(/pipeline-audit init/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('logs in with a key pair, plain or encrypted with a passphrase (SNOWFLAKE_JWT)', async () => {
+    const plain = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const enc = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'key-passphrase-1' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const { password: _pw, ...noPassword } = settings('KEYS');
+    for (const key of [{ privateKey: plain.privateKey }, { privateKey: enc.privateKey, privateKeyPassphrase: 'key-passphrase-1' }]) {
+      const logins = emu.logins;
+      const store = await openSnowflakeStore({ ...noPassword, ...key }, { queryTag: 'pipeline-audit/test keypair' });
+      await store.migrate();
+      expect(await store.checkSchema()).toBe(1);
+      await store.close();
+      expect(emu.logins).toBe(logins + 1);
+    }
+  });
+
+  it('fails a refused login with a StoreError, quickly', async () => {
+    emu.faults.refuseLogin();
+    await expect(openSnowflakeStore(settings('X'), { queryTag: 'pipeline-audit/test login' })).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it('recovers everything after a MERGE failed mid-cycle: nothing lost, nothing duplicated', async () => {
+    const store = await openSnowflakeStore(settings('RECOVER'), { queryTag: 'pipeline-audit/test recover' });
+    try {
+      await store.migrate();
+      const runs = Array.from({ length: 50 }, (_, i) => makeRun({ runId: `r${i}` }));
+      emu.faults.failStatement(/^MERGE INTO DEV_POWERAPPS\.RECOVER\.RUNS/, { code: '000630', message: 'Statement reached its statement or warehouse timeout', sqlState: '57014' });
+      await expect(store.upsertRuns(runs)).rejects.toBeInstanceOf(StoreError);
+      expect(await store.countRuns()).toBe(0);
+      expect(await store.upsertRuns(runs)).toMatchObject({ inserted: 50 });
+      expect(await store.upsertRuns(runs)).toMatchObject({ inserted: 0, unchanged: 50 });
+      expect(await store.countRuns()).toBe(50);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('spools a batch the warehouse could not take and replays it first next time', async () => {
+    const spoolDir = mkdtempSync(join(tmpdir(), 'pa-sf-spool-'));
+    const store = await openSnowflakeStore(settings('SPOOLED'), { queryTag: 'pipeline-audit/test spool', spoolDir });
+    try {
+      await store.migrate();
+      emu.faults.failStatement(/^MERGE INTO DEV_POWERAPPS\.SPOOLED\.RUNS/, { code: '000630', message: 'Statement reached its statement or warehouse timeout', sqlState: '57014' });
+      const first = Array.from({ length: 30 }, (_, i) => makeRun({ runId: `a${i}` }));
+      await expect(store.upsertRuns(first)).rejects.toMatchObject({ isRetryable: true });
+      expect(await store.countRuns()).toBe(0);
+      const second = Array.from({ length: 20 }, (_, i) => makeRun({ runId: `b${i}` }));
+      expect(await store.upsertRuns(second)).toMatchObject({ inserted: 50 });
+      expect(await store.countRuns()).toBe(50);
+      expect(await store.upsertRuns(second)).toMatchObject({ inserted: 0, unchanged: 20 });
+    } finally {
+      await store.close();
+      rmSync(spoolDir, { recursive: true, force: true });
+    }
+  });
+
+  it('renews an expired session in the middle of a write', async () => {
+    const store = await openSnowflakeStore(settings('RENEW'), { queryTag: 'pipeline-audit/test renew' });
+    try {
+      await store.migrate();
+      emu.faults.expireSession();
+      expect(await store.upsertRuns([makeRun({ runId: 'a' }), makeRun({ runId: 'b' })])).toMatchObject({ inserted: 2 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lets one of two racing stores hold the lease', async () => {
+    const a = await openSnowflakeStore(settings('LEASE'), { queryTag: 'pipeline-audit/test lease-a' });
+    const b = await openSnowflakeStore(settings('LEASE'), { queryTag: 'pipeline-audit/test lease-b' });
+    try {
+      await a.migrate();
+      const now = new Date();
+      const [ra, rb] = await Promise.all([a.acquireLease('cycle-a', 60_000, now), b.acquireLease('cycle-b', 60_000, now)]);
+      expect([ra, rb].filter(Boolean)).toHaveLength(1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
