@@ -104,7 +104,7 @@ export async function runAudit(config: AuditConfig, deps: AuditDeps): Promise<Au
   try {
     scopes = await Promise.all(
       wanted.map((s) =>
-        runScope(s, {
+        collectScope(s, {
           config,
           store,
           dryRun,
@@ -196,12 +196,12 @@ export function planChunks(start: Date, end: Date, max: number): TimeWindow[] {
   return out;
 }
 
-async function runScope(s: ScopeConfig, a: ScopeArgs): Promise<ScopeReport> {
-  const collector = collectorFor(s.platform);
-  const requestsBefore = { ...a.http.stats };
+async function collectScope(cfg: ScopeConfig, args: ScopeArgs): Promise<ScopeReport> {
+  const collector = collectorFor(cfg.platform);
+  const requestsBefore = { ...args.http.stats };
   const report: ScopeReport = {
-    platform: s.platform,
-    scope: s.scopeId,
+    platform: cfg.platform,
+    scope: cfg.scopeId,
     complete: false,
     window: null,
     coveredUntil: null,
@@ -222,19 +222,19 @@ async function runScope(s: ScopeConfig, a: ScopeArgs): Promise<ScopeReport> {
   };
   const warn = (w: CollectWarning) => {
     // Warnings are counted in full but only the first hundred are kept with their text.
-    const clean = { ...w, message: redact(w.message, a.config.secrets) };
+    const clean = { ...w, message: redact(w.message, args.config.secrets) };
     if (report.warnings.length < MAX_WARNINGS_KEPT) report.warnings.push(clean);
     else if (report.warnings.length === MAX_WARNINGS_KEPT) report.warnings.push({ code: 'warnings-truncated', message: 'more warnings were not kept' });
-    a.log.warn({ platform: s.platform, scope: s.scopeId, ...clean }, 'collector warning');
+    args.log.warn({ platform: cfg.platform, scope: cfg.scopeId, ...clean }, 'collector warning');
   };
   const ctx: CollectContext<unknown> = {
-    platform: s.platform,
-    scope: s.scope,
-    scopeId: s.scopeId,
-    http: a.http,
-    signal: a.signal,
-    now: a.now,
-    limits: a.config.limits,
+    platform: cfg.platform,
+    scope: cfg.scope,
+    scopeId: cfg.scopeId,
+    http: args.http,
+    signal: args.signal,
+    now: args.now,
+    limits: args.config.limits,
     warn,
     // Incompleteness of runs is tracked per chunk (each chunk gets its own context); an inventory that could not
     // be read in full is a warning: it does not hold coverage back.
@@ -242,27 +242,27 @@ async function runScope(s: ScopeConfig, a: ScopeArgs): Promise<ScopeReport> {
   };
 
   try {
-    const cycleNow = a.now();
-    const coverage = a.store ? await a.store.getCoverage(s.platform, s.scopeId) : null;
+    const cycleNow = args.now();
+    const coverage = args.store ? await args.store.getCoverage(cfg.platform, cfg.scopeId) : null;
     if (coverage) report.coveredUntil = coverage.coveredUntil.toISOString();
     let start: Date;
-    if (a.since) start = a.since;
+    if (args.since) start = args.since;
     else if (coverage) start = new Date(coverage.coveredUntil.getTime() - collector.overlapMs);
-    else start = new Date(cycleNow.getTime() - a.config.initialLookbackMs);
+    else start = new Date(cycleNow.getTime() - args.config.initialLookbackMs);
     // Bounded by the vendor's retention: what fell out of it can never be read again; say so once, in the store.
     const earliest = new Date(cycleNow.getTime() - collector.retentionMs);
     if (start < earliest) {
-      if (coverage && !a.since) {
+      if (coverage && !args.since) {
         report.gaps.push({ from: start.toISOString(), to: earliest.toISOString() });
-        if (a.store && !a.dryRun) await a.store.recordGap({ platform: s.platform, scope: s.scopeId, from: start, to: earliest, cycleId: a.cycleId, recordedAt: cycleNow });
+        if (args.store && !args.dryRun) await args.store.recordGap({ platform: cfg.platform, scope: cfg.scopeId, from: start, to: earliest, cycleId: args.cycleId, recordedAt: cycleNow });
       }
       start = earliest;
     }
     report.window = { start: start.toISOString(), end: cycleNow.toISOString() };
-    a.onProgress?.({ type: 'scope-start', platform: s.platform, scope: s.scopeId, window: { start, end: cycleNow } });
+    args.onProgress?.({ type: 'scope-start', platform: cfg.platform, scope: cfg.scopeId, window: { start, end: cycleNow } });
 
     // Inventory first: it tells "no runs" from "no access", and it names the runs' jobs.
-    await collectJobs(collector, ctx, s, a, report);
+    await collectJobs(collector, ctx, cfg, args, report);
 
     const chunks = planChunks(start, cycleNow, collector.maxChunkMs);
     report.chunks.planned = chunks.length;
@@ -271,16 +271,16 @@ async function runScope(s: ScopeConfig, a: ScopeArgs): Promise<ScopeReport> {
     const collect = (i: number) => {
       const chunk = chunks[i]!;
       const incomplete: string[] = [];
-      const firstRequestAt = a.now();
-      const chunkCtx: CollectContext<unknown> = { ...ctx, incomplete: (reason) => incomplete.push(redact(reason, a.config.secrets)) };
+      const firstRequestAt = args.now();
+      const chunkCtx: CollectContext<unknown> = { ...ctx, incomplete: (reason) => incomplete.push(redact(reason, args.config.secrets)) };
       const observed = collector.collectRuns(chunkCtx, i > 0 ? { ...chunk, continuation: true } : chunk);
       observed.catch(() => undefined); // awaited below; a prefetch abandoned after a failure must not go unhandled
       return { chunk, incomplete, firstRequestAt, observed };
     };
     let complete = true;
-    let next = chunks.length > 0 && !a.signal.aborted ? collect(0) : undefined;
+    let next = chunks.length > 0 && !args.signal.aborted ? collect(0) : undefined;
     for (let i = 0; i < chunks.length; i++) {
-      if (a.signal.aborted || !next) {
+      if (args.signal.aborted || !next) {
         report.incomplete.push(`cut off by the cycle time limit after ${i} of ${chunks.length} chunks; the next cycle resumes from ${chunks[i]!.start.toISOString()}`);
         complete = false;
         break;
@@ -290,24 +290,24 @@ async function runScope(s: ScopeConfig, a: ScopeArgs): Promise<ScopeReport> {
       try {
         observed = await current.observed;
       } catch (e) {
-        if (!a.signal.aborted) throw e;
+        if (!args.signal.aborted) throw e;
         report.incomplete.push(`cut off by the cycle time limit after ${i} of ${chunks.length} chunks; the next cycle resumes from ${chunks[i]!.start.toISOString()}`);
         complete = false;
         break;
       }
-      next = i + 1 < chunks.length && current.incomplete.length === 0 && !a.signal.aborted ? collect(i + 1) : undefined;
+      next = i + 1 < chunks.length && current.incomplete.length === 0 && !args.signal.aborted ? collect(i + 1) : undefined;
       // Let the next chunk's first requests go out before this chunk's validation (synchronous, ~0.1 ms a run)
       // holds the event loop: otherwise every chunk boundary adds that CPU time to the cycle's chain of waits.
       if (next) await new Promise<void>((resolve) => setImmediate(resolve));
-      const runs = await toRuns(observed, s, a, report, warn);
+      const runs = await toRuns(observed, cfg, args, report, warn);
       report.runsSeen += runs.length;
       for (const r of runs) {
         if (r.status.category !== 'failed' || !r.isFinalAttempt) continue;
         report.failedRuns++;
-        if (a.collected.length < MAX_FAILED_KEPT) a.collected.push(r);
+        if (args.collected.length < MAX_FAILED_KEPT) args.collected.push(r);
       }
-      if (a.store && !a.dryRun) {
-        const res = await a.store.upsertRuns(runs);
+      if (args.store && !args.dryRun) {
+        const res = await args.store.upsertRuns(runs);
         report.runsInserted += res.inserted;
         report.runsUpdated += res.updated;
         if (res.quarantined > 0) warn({ code: 'quarantined', message: `${res.quarantined} run(s) could not be stored for their data and were set aside in the quarantine table` });
@@ -320,46 +320,46 @@ async function runScope(s: ScopeConfig, a: ScopeArgs): Promise<ScopeReport> {
       // Committed and complete: coverage advances to the chunk's end, or, for the chunk that reaches "now", to the
       // moment its first request went out (anything that changed after that is re-read next cycle).
       const coveredUntil = new Date(Math.min(current.chunk.end.getTime(), current.firstRequestAt.getTime()));
-      if (a.store && !a.dryRun) {
-        await a.store.recordCoverage({ platform: s.platform, scope: s.scopeId, coveredUntil, cycleId: a.cycleId, updatedAt: a.now() });
+      if (args.store && !args.dryRun) {
+        await args.store.recordCoverage({ platform: cfg.platform, scope: cfg.scopeId, coveredUntil, cycleId: args.cycleId, updatedAt: args.now() });
         report.coveredUntil = coveredUntil.toISOString();
       }
       report.chunks.committed++;
-      a.onProgress?.({ type: 'chunk-done', platform: s.platform, scope: s.scopeId, chunk: i + 1, chunks: chunks.length, runs: runs.length });
+      args.onProgress?.({ type: 'chunk-done', platform: cfg.platform, scope: cfg.scopeId, chunk: i + 1, chunks: chunks.length, runs: runs.length });
     }
-    report.complete = complete && a.store !== null;
-    if (!a.store && !a.dryRun) report.incomplete.push('nothing was written: the store is unavailable');
-    if (a.dryRun) report.complete = complete;
+    report.complete = complete && args.store !== null;
+    if (!args.store && !args.dryRun) report.incomplete.push('nothing was written: the store is unavailable');
+    if (args.dryRun) report.complete = complete;
   } catch (e) {
     report.complete = false;
-    report.error = describeError(e, a.config.secrets);
-    a.log.error({ platform: s.platform, scope: s.scopeId, err: report.error }, 'scope failed');
+    report.error = describeError(e, args.config.secrets);
+    args.log.error({ platform: cfg.platform, scope: cfg.scopeId, err: report.error }, 'scope failed');
   } finally {
-    report.requests = a.http.stats.requests - requestsBefore.requests;
-    report.retries = a.http.stats.retries - requestsBefore.retries;
-    report.throttled = a.http.stats.throttled - requestsBefore.throttled;
+    report.requests = args.http.stats.requests - requestsBefore.requests;
+    report.retries = args.http.stats.retries - requestsBefore.retries;
+    report.throttled = args.http.stats.throttled - requestsBefore.throttled;
   }
-  a.onProgress?.({ type: 'scope-done', platform: s.platform, scope: s.scopeId, report });
+  args.onProgress?.({ type: 'scope-done', platform: cfg.platform, scope: cfg.scopeId, report });
   return report;
 }
 
-async function collectJobs(collector: AnyCollector, ctx: CollectContext<unknown>, s: ScopeConfig, a: ScopeArgs, report: ScopeReport): Promise<void> {
+async function collectJobs(collector: AnyCollector, ctx: CollectContext<unknown>, cfg: ScopeConfig, args: ScopeArgs, report: ScopeReport): Promise<void> {
   const observed = await collector.listJobs(ctx);
-  const seenAt = a.now();
+  const seenAt = args.now();
   const jobs: Job[] = [];
   for (const o of observed) {
-    const parsed = JobSchema.safeParse(redactDeep({ ...o, schemaVersion: SCHEMA_VERSION, firstSeenAt: seenAt, lastSeenAt: seenAt, cycleId: a.cycleId }, a.config.secrets));
-    if (parsed.success && parsed.data.platform === s.platform && parsed.data.scope === s.scopeId) jobs.push(parsed.data);
+    const parsed = JobSchema.safeParse(redactDeep({ ...o, schemaVersion: SCHEMA_VERSION, firstSeenAt: seenAt, lastSeenAt: seenAt, cycleId: args.cycleId }, args.config.secrets));
+    if (parsed.success && parsed.data.platform === cfg.platform && parsed.data.scope === cfg.scopeId) jobs.push(parsed.data);
     else ctx.warn({ code: 'invalid-job', message: parsed.success ? 'job reported for another scope' : issueText(parsed.error.issues), itemId: o.jobId });
   }
   report.jobsSeen = jobs.length;
-  if (a.store) {
+  if (args.store) {
     // A scope whose inventory shrinks to nothing has most likely lost access, not all its jobs.
     if (jobs.length === 0) {
-      const before = (await a.store.readJobs(s.platform)).filter((j) => j.scope === s.scopeId && !j.deleted).length;
+      const before = (await args.store.readJobs(cfg.platform)).filter((j) => j.scope === cfg.scopeId && !j.deleted).length;
       if (before > 0) ctx.warn({ code: 'inventory-empty', message: `the platform lists no jobs now, where ${before} were seen before: check the credentials' permissions` });
     }
-    if (!a.dryRun && jobs.length > 0) await a.store.upsertJobs(jobs);
+    if (!args.dryRun && jobs.length > 0) await args.store.upsertJobs(jobs);
   }
 }
 
@@ -371,8 +371,8 @@ const VALIDATE_SLICE = 250;
  * chunk can hold thousands, and one synchronous pass (~0.1 ms a run) would hold up the other platforms' pages
  * (scopes run side by side on this one thread), adding its whole length to their chains of waits.
  */
-async function toRuns(observed: readonly unknown[], s: ScopeConfig, a: ScopeArgs, report: ScopeReport, warn: (w: CollectWarning) => void): Promise<Run[]> {
-  const seenAt = a.now();
+async function toRuns(observed: readonly unknown[], cfg: ScopeConfig, args: ScopeArgs, report: ScopeReport, warn: (w: CollectWarning) => void): Promise<Run[]> {
+  const seenAt = args.now();
   const out: Run[] = [];
   let sinceYield = 0;
   for (const o of observed) {
@@ -381,13 +381,13 @@ async function toRuns(observed: readonly unknown[], s: ScopeConfig, a: ScopeArgs
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const obj = (o ?? {}) as Record<string, unknown>;
-    const parsed = RunSchema.safeParse(redactDeep({ ...obj, schemaVersion: SCHEMA_VERSION, firstSeenAt: seenAt, lastSeenAt: seenAt, cycleId: a.cycleId }, a.config.secrets));
+    const parsed = RunSchema.safeParse(redactDeep({ ...obj, schemaVersion: SCHEMA_VERSION, firstSeenAt: seenAt, lastSeenAt: seenAt, cycleId: args.cycleId }, args.config.secrets));
     if (!parsed.success) {
       report.runsRejected++;
       warn({ code: 'invalid-run', message: issueText(parsed.error.issues), itemId: typeof obj.runId === 'string' ? obj.runId : undefined });
       continue;
     }
-    if (parsed.data.platform !== s.platform || parsed.data.scope !== s.scopeId) {
+    if (parsed.data.platform !== cfg.platform || parsed.data.scope !== cfg.scopeId) {
       report.runsRejected++;
       warn({ code: 'invalid-run', message: `run reported for ${parsed.data.platform}/${parsed.data.scope}, not this scope`, itemId: parsed.data.runId });
       continue;

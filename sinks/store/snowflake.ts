@@ -38,7 +38,7 @@ export class SnowflakeStore implements Store {
     return new SnowflakeStore(session, db, schema, opts.chunkRows, opts.spoolDir ? new Spool(opts.spoolDir) : null, opts.now ?? (() => new Date()));
   }
 
-  private t(name: string): string {
+  private table(name: string): string {
     return `${this.db}.${this.schema}.${ident(name.toUpperCase())}`;
   }
 
@@ -71,13 +71,13 @@ export class SnowflakeStore implements Store {
   async migrate(): Promise<void> {
     await this.serial(async () => {
       await this.s.query(`CREATE SCHEMA IF NOT EXISTS ${this.db}.${this.schema}`);
-      await this.s.query(`CREATE TABLE IF NOT EXISTS ${this.t('schema_version')} (version NUMBER(38,0), description VARCHAR, applied_at TIMESTAMP_TZ)`);
-      const [row] = await this.s.query<Row>(`SELECT MAX(version) AS V FROM ${this.t('schema_version')}`);
+      await this.s.query(`CREATE TABLE IF NOT EXISTS ${this.table('schema_version')} (version NUMBER(38,0), description VARCHAR, applied_at TIMESTAMP_TZ)`);
+      const [row] = await this.s.query<Row>(`SELECT MAX(version) AS V FROM ${this.table('schema_version')}`);
       const current = Number(row?.V ?? 0);
       for (const m of MIGRATIONS) {
         if (m.version <= current) continue;
-        for (const table of m.tables) await this.s.query(this.ddl(table, this.t(table.name)));
-        await this.s.query(`INSERT INTO ${this.t('schema_version')} (version, description, applied_at) SELECT ?, ?, ?`, [m.version, m.description, this.now().toISOString()]);
+        for (const table of m.tables) await this.s.query(this.ddl(table, this.table(table.name)));
+        await this.s.query(`INSERT INTO ${this.table('schema_version')} (version, description, applied_at) SELECT ?, ?, ?`, [m.version, m.description, this.now().toISOString()]);
       }
     });
   }
@@ -86,7 +86,7 @@ export class SnowflakeStore implements Store {
     return this.serial(async () => {
       let v = 0;
       try {
-        const [row] = await this.s.query<Row>(`SELECT MAX(version) AS V FROM ${this.t('schema_version')}`);
+        const [row] = await this.s.query<Row>(`SELECT MAX(version) AS V FROM ${this.table('schema_version')}`);
         v = Number(row?.V ?? 0);
       } catch (e) {
         if (!(e instanceof StoreError) || !/002003/.test(e.message)) throw e;
@@ -111,7 +111,7 @@ export class SnowflakeStore implements Store {
       .filter(([n]) => !t.key.includes(n))
       .map(([n, ty]) => (n === 'first_seen_at' ? 'first_seen_at = LEAST(t.first_seen_at, s.first_seen_at)' : `${n} = ${val(n, ty)}`))
       .join(', ');
-    return `MERGE INTO ${this.t(t.name)} AS t USING ${ident(stage)} AS s ON ${on} WHEN MATCHED AND ${when} THEN UPDATE SET ${sets} WHEN NOT MATCHED THEN INSERT (${t.columns.map(([n]) => n).join(', ')}) VALUES (${t.columns.map(([n, ty]) => val(n, ty)).join(', ')})`;
+    return `MERGE INTO ${this.table(t.name)} AS t USING ${ident(stage)} AS s ON ${on} WHEN MATCHED AND ${when} THEN UPDATE SET ${sets} WHEN NOT MATCHED THEN INSERT (${t.columns.map(([n]) => n).join(', ')}) VALUES (${t.columns.map(([n, ty]) => val(n, ty)).join(', ')})`;
   }
 
   /**
@@ -142,7 +142,7 @@ export class SnowflakeStore implements Store {
         bad.push({ run: r, reason: e instanceof Error ? e.message : String(e) });
       }
     }
-    const runsT = this.t('runs');
+    const runsT = this.table('runs');
     const changed = `(s.status_category IS DISTINCT FROM t.status_category OR s.status_detail IS DISTINCT FROM t.status_detail OR s.status_raw IS DISTINCT FROM t.status_raw)`;
     const join = `FROM PA_STAGE_RUNS s LEFT JOIN ${runsT} t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id`;
     return this.tx(async () => {
@@ -151,11 +151,11 @@ export class SnowflakeStore implements Store {
         `SELECT SUM(CASE WHEN t.run_id IS NULL THEN 1 ELSE 0 END) AS INS, SUM(CASE WHEN t.run_id IS NOT NULL AND s.version > t.version THEN 1 ELSE 0 END) AS UPD, SUM(CASE WHEN t.run_id IS NULL OR (s.version > t.version AND ${changed}) THEN 1 ELSE 0 END) AS HIST ${join}`,
       );
       await this.s.query(
-        `INSERT INTO ${this.t('run_status_history')} (platform, scope, run_id, status_category, status_detail, status_raw, observed_at, vendor_updated_at, cycle_id) SELECT s.platform, s.scope, s.run_id, s.status_category, s.status_detail, s.status_raw, s.last_seen_at, s.updated_at, s.cycle_id ${join} WHERE t.run_id IS NULL OR (s.version > t.version AND ${changed})`,
+        `INSERT INTO ${this.table('run_status_history')} (platform, scope, run_id, status_category, status_detail, status_raw, observed_at, vendor_updated_at, cycle_id) SELECT s.platform, s.scope, s.run_id, s.status_category, s.status_detail, s.status_raw, s.last_seen_at, s.updated_at, s.cycle_id ${join} WHERE t.run_id IS NULL OR (s.version > t.version AND ${changed})`,
       );
       await this.s.query(this.mergeSql(TABLES.runs!, 'PA_STAGE_RUNS', 's.version > t.version'));
       for (const b of bad) {
-        await this.s.query(`INSERT INTO ${this.t('quarantine')} (platform, scope, run_id, reason, payload, cycle_id, quarantined_at) SELECT ?, ?, ?, ?, ?, ?, ?`, [
+        await this.s.query(`INSERT INTO ${this.table('quarantine')} (platform, scope, run_id, reason, payload, cycle_id, quarantined_at) SELECT ?, ?, ?, ?, ?, ?, ?`, [
           b.run.platform,
           b.run.scope,
           b.run.runId,
@@ -180,7 +180,7 @@ export class SnowflakeStore implements Store {
     return this.tx(async () => {
       await this.stage(TABLES.jobs!, 'PA_STAGE_JOBS', rows);
       const [c] = await this.s.query<Row>(
-        `SELECT SUM(CASE WHEN t.job_id IS NULL THEN 1 ELSE 0 END) AS INS, SUM(CASE WHEN t.job_id IS NOT NULL THEN 1 ELSE 0 END) AS UPD FROM PA_STAGE_JOBS s LEFT JOIN ${this.t('jobs')} t ON t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id`,
+        `SELECT SUM(CASE WHEN t.job_id IS NULL THEN 1 ELSE 0 END) AS INS, SUM(CASE WHEN t.job_id IS NOT NULL THEN 1 ELSE 0 END) AS UPD FROM PA_STAGE_JOBS s LEFT JOIN ${this.table('jobs')} t ON t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id`,
       );
       await this.s.query(this.mergeSql(TABLES.jobs!, 'PA_STAGE_JOBS', 's.last_seen_at >= t.last_seen_at'));
       return { inserted: Number(c?.INS ?? 0), updated: Number(c?.UPD ?? 0), unchanged: 0, statusChanges: 0, quarantined: 0 };
@@ -188,34 +188,34 @@ export class SnowflakeStore implements Store {
   }
 
   async getCoverage(platform: Platform, scope: string): Promise<Coverage | null> {
-    const [r] = await this.serial(() => this.s.query<Row>(`SELECT * FROM ${this.t('coverage')} WHERE platform = ? AND scope = ?`, [platform, scope]));
+    const [r] = await this.serial(() => this.s.query<Row>(`SELECT * FROM ${this.table('coverage')} WHERE platform = ? AND scope = ?`, [platform, scope]));
     return r ? { platform, scope, coveredUntil: new Date((r.COVERED_UNTIL as Date).getTime()), cycleId: String(r.CYCLE_ID), updatedAt: new Date((r.UPDATED_AT as Date).getTime()) } : null;
   }
 
   async recordCoverage(c: Coverage): Promise<void> {
     await this.tx(async () => {
-      await this.s.query(`DELETE FROM ${this.t('coverage')} WHERE platform = ? AND scope = ?`, [c.platform, c.scope]);
-      await this.s.query(`INSERT INTO ${this.t('coverage')} (platform, scope, covered_until, cycle_id, updated_at) SELECT ?, ?, TO_TIMESTAMP_TZ(?), ?, TO_TIMESTAMP_TZ(?)`, [c.platform, c.scope, c.coveredUntil.toISOString(), c.cycleId, c.updatedAt.toISOString()]);
+      await this.s.query(`DELETE FROM ${this.table('coverage')} WHERE platform = ? AND scope = ?`, [c.platform, c.scope]);
+      await this.s.query(`INSERT INTO ${this.table('coverage')} (platform, scope, covered_until, cycle_id, updated_at) SELECT ?, ?, TO_TIMESTAMP_TZ(?), ?, TO_TIMESTAMP_TZ(?)`, [c.platform, c.scope, c.coveredUntil.toISOString(), c.cycleId, c.updatedAt.toISOString()]);
     });
   }
 
   async recordGap(g: Gap): Promise<void> {
     await this.serial(() =>
-      this.s.query(`INSERT INTO ${this.t('gaps')} (platform, scope, gap_from, gap_to, cycle_id, recorded_at) SELECT ?, ?, TO_TIMESTAMP_TZ(?), TO_TIMESTAMP_TZ(?), ?, TO_TIMESTAMP_TZ(?)`, [g.platform, g.scope, g.from.toISOString(), g.to.toISOString(), g.cycleId, g.recordedAt.toISOString()]),
+      this.s.query(`INSERT INTO ${this.table('gaps')} (platform, scope, gap_from, gap_to, cycle_id, recorded_at) SELECT ?, ?, TO_TIMESTAMP_TZ(?), TO_TIMESTAMP_TZ(?), ?, TO_TIMESTAMP_TZ(?)`, [g.platform, g.scope, g.from.toISOString(), g.to.toISOString(), g.cycleId, g.recordedAt.toISOString()]),
     );
   }
 
   async recordCycle(c: CycleRecord): Promise<void> {
     await this.serial(() =>
       this.s.query(
-        `INSERT INTO ${this.t('cycles')} (cycle_id, started_at, ended_at, outcome, runs_seen, runs_written, failed_runs, warnings, report, tool_version) SELECT ?, TO_TIMESTAMP_TZ(?), TO_TIMESTAMP_TZ(?), ?, ?, ?, ?, ?, PARSE_JSON(?), ?`,
+        `INSERT INTO ${this.table('cycles')} (cycle_id, started_at, ended_at, outcome, runs_seen, runs_written, failed_runs, warnings, report, tool_version) SELECT ?, TO_TIMESTAMP_TZ(?), TO_TIMESTAMP_TZ(?), ?, ?, ?, ?, ?, PARSE_JSON(?), ?`,
         [c.cycleId, c.startedAt.toISOString(), c.endedAt.toISOString(), c.outcome, c.runsSeen, c.runsWritten, c.failedRuns, c.warnings, JSON.stringify(c.report), c.toolVersion],
       ),
     );
   }
 
   async lastCycle(): Promise<CycleRecord | null> {
-    const [r] = await this.serial(() => this.s.query<Row>(`SELECT * FROM ${this.t('cycles')} ORDER BY ended_at DESC, cycle_id DESC LIMIT 1`));
+    const [r] = await this.serial(() => this.s.query<Row>(`SELECT * FROM ${this.table('cycles')} ORDER BY ended_at DESC, cycle_id DESC LIMIT 1`));
     if (!r) return null;
     return {
       cycleId: String(r.CYCLE_ID),
@@ -243,17 +243,17 @@ export class SnowflakeStore implements Store {
     if (q.since) add('COALESCE(started_at, last_seen_at) >= TO_TIMESTAMP_TZ(?)', q.since.toISOString());
     if (q.categories?.length) add(`status_category IN (${q.categories.map(() => '?').join(', ')})`, ...q.categories);
     const limit = q.limit ? ` LIMIT ${Math.max(1, Math.floor(q.limit))}` : '';
-    const rows = await this.serial(() => this.s.query<Row>(`SELECT * FROM ${this.t('runs')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC NULLS LAST, platform, scope, run_id${limit}`, binds));
+    const rows = await this.serial(() => this.s.query<Row>(`SELECT * FROM ${this.table('runs')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC NULLS LAST, platform, scope, run_id${limit}`, binds));
     return rows.map(rowToRun);
   }
 
   async readJobs(platform?: Platform): Promise<Job[]> {
-    const rows = await this.serial(() => (platform ? this.s.query<Row>(`SELECT * FROM ${this.t('jobs')} WHERE platform = ? ORDER BY scope, job_id`, [platform]) : this.s.query<Row>(`SELECT * FROM ${this.t('jobs')} ORDER BY platform, scope, job_id`)));
+    const rows = await this.serial(() => (platform ? this.s.query<Row>(`SELECT * FROM ${this.table('jobs')} WHERE platform = ? ORDER BY scope, job_id`, [platform]) : this.s.query<Row>(`SELECT * FROM ${this.table('jobs')} ORDER BY platform, scope, job_id`)));
     return rows.map(rowToJob);
   }
 
   async readStatusHistory(platform: Platform, scope: string, runId: string): Promise<StatusChange[]> {
-    const rows = await this.serial(() => this.s.query<Row>(`SELECT * FROM ${this.t('run_status_history')} WHERE platform = ? AND scope = ? AND run_id = ? ORDER BY observed_at, cycle_id`, [platform, scope, runId]));
+    const rows = await this.serial(() => this.s.query<Row>(`SELECT * FROM ${this.table('run_status_history')} WHERE platform = ? AND scope = ? AND run_id = ? ORDER BY observed_at, cycle_id`, [platform, scope, runId]));
     return rows.map((r) => ({
       platform,
       scope,
@@ -268,7 +268,7 @@ export class SnowflakeStore implements Store {
   }
 
   async countRuns(): Promise<number> {
-    const [r] = await this.serial(() => this.s.query<Row>(`SELECT COUNT(*) AS N FROM ${this.t('runs')}`));
+    const [r] = await this.serial(() => this.s.query<Row>(`SELECT COUNT(*) AS N FROM ${this.table('runs')}`));
     return Number(r?.N ?? 0);
   }
 
@@ -277,20 +277,20 @@ export class SnowflakeStore implements Store {
     return this.serial(async () => {
       const until = new Date(now.getTime() + ttlMs).toISOString();
       await this.s.query(
-        `MERGE INTO ${this.t('lease')} AS t USING (SELECT 1 AS lease_id) AS s ON t.lease_id = s.lease_id WHEN MATCHED AND (t.holder = ? OR t.expires_at <= TO_TIMESTAMP_TZ(?)) THEN UPDATE SET holder = ?, expires_at = TO_TIMESTAMP_TZ(?) WHEN NOT MATCHED THEN INSERT (lease_id, holder, expires_at) VALUES (1, ?, TO_TIMESTAMP_TZ(?))`,
+        `MERGE INTO ${this.table('lease')} AS t USING (SELECT 1 AS lease_id) AS s ON t.lease_id = s.lease_id WHEN MATCHED AND (t.holder = ? OR t.expires_at <= TO_TIMESTAMP_TZ(?)) THEN UPDATE SET holder = ?, expires_at = TO_TIMESTAMP_TZ(?) WHEN NOT MATCHED THEN INSERT (lease_id, holder, expires_at) VALUES (1, ?, TO_TIMESTAMP_TZ(?))`,
         [holder, now.toISOString(), holder, until, holder, until],
       );
-      const [r] = await this.s.query<Row>(`SELECT holder AS H FROM ${this.t('lease')} WHERE lease_id = 1`);
+      const [r] = await this.s.query<Row>(`SELECT holder AS H FROM ${this.table('lease')} WHERE lease_id = 1`);
       return r?.H === holder;
     });
   }
 
   async releaseLease(holder: string): Promise<void> {
-    await this.serial(() => this.s.query(`DELETE FROM ${this.t('lease')} WHERE lease_id = 1 AND holder = ?`, [holder]));
+    await this.serial(() => this.s.query(`DELETE FROM ${this.table('lease')} WHERE lease_id = 1 AND holder = ?`, [holder]));
   }
 
   async readLease(): Promise<Lease | null> {
-    const [r] = await this.serial(() => this.s.query<Row>(`SELECT holder AS H, expires_at AS E FROM ${this.t('lease')} WHERE lease_id = 1`));
+    const [r] = await this.serial(() => this.s.query<Row>(`SELECT holder AS H, expires_at AS E FROM ${this.table('lease')} WHERE lease_id = 1`));
     return r ? { holder: String(r.H), expiresAt: new Date((r.E as Date).getTime()) } : null;
   }
 
