@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateDatabricksData } from '../../sim/databricks-data.js';
 import { startDatabricksSimulator, type DatabricksSimulator } from '../../sim/databricks.js';
+import { PLATFORMS } from '../../normalize/schema.js';
 import { runCli } from '../helpers/cli.js';
 
 const TOKEN = 'dapi-cli-test-token-abcdef0123456789';
@@ -120,7 +121,7 @@ describe('pipeline-audit CLI', () => {
     const a = JSON.parse(first.stdout) as { storedRuns: number; report: { totals: { runsSeen: number; failedRuns: number }; scopes: { platform: string }[] } };
     expect(a.report.totals.runsSeen).toBeGreaterThan(0);
     expect(a.report.totals.failedRuns).toBeGreaterThan(0);
-    expect(new Set(a.report.scopes.map((s) => s.platform))).toEqual(new Set(['airbyte', 'databricks', 'powerautomate', 'snowflake']));
+    expect(new Set(a.report.scopes.map((s) => s.platform))).toEqual(new Set(PLATFORMS));
     const second = await cli(['demo', '--store', store, '--json']);
     expect(second.code).toBe(0);
     const b = JSON.parse(second.stdout) as typeof a;
