@@ -18,7 +18,7 @@ import {
   type NormalizeDatabricksOptions,
 } from '../../normalize/databricks.js';
 import { statusRank } from '../../normalize/order.js';
-import { RunObservationSchema, type JobObservation, type RunObservation } from '../../normalize/schema.js';
+import type { JobObservation, RunObservation } from '../../normalize/schema.js';
 import type { QueryValue } from '../../connect/http.js';
 import { paginate } from '../../connect/paging.js';
 import { parseItems } from '../parse.js';
@@ -186,26 +186,19 @@ function overlaps(run: DatabricksRun, window: TimeWindow): boolean {
   return end === null || end >= window.start.getTime();
 }
 
-interface Normalized {
-  obs: RunObservation;
-  checked: ReturnType<typeof RunObservationSchema.safeParse>;
-}
-const normalize = (s: ReturnType<typeof session>, run: DatabricksRun, complete: boolean): Normalized => {
-  const obs = normalizeDatabricksRun(run, s.norm, complete);
-  return { obs, checked: RunObservationSchema.safeParse(obs) };
-};
+type Normalized = RunObservation;
+const normalize = (s: ReturnType<typeof session>, run: DatabricksRun, complete: boolean): Normalized => normalizeDatabricksRun(run, s.norm, complete);
 
-/** The run's observation, or null (with a warning); `done` is its normalization if already computed. */
-function toObservation(ctx: CollectContext<DatabricksScope>, s: ReturnType<typeof session>, run: DatabricksRun, complete: boolean, done?: Normalized): RunObservation | null {
-  const { obs, checked } = done ?? normalize(s, run, complete);
+/**
+ * The run's observation; `done` is its normalization if already computed. It is mapped here once and validated
+ * once, by the cycle at the store's boundary (which quarantines what fails).
+ */
+function toObservation(ctx: CollectContext<DatabricksScope>, s: ReturnType<typeof session>, run: DatabricksRun, complete: boolean, done?: Normalized): RunObservation {
+  const obs = done ?? normalize(s, run, complete);
   if (obs.status.category === 'unknown') {
     ctx.warn({ code: 'unknown-status', itemId: run.run_id, message: `run ${run.run_id} has a status pipeline-audit does not know (${obs.status.raw || 'none'}); stored as unknown` });
   }
-  if (!checked.success) {
-    ctx.warn({ code: 'invalid-item', itemId: run.run_id, message: `run ${run.run_id} could not be normalized: ${checked.error.issues[0]?.message ?? 'invalid'}` });
-    return null;
-  }
-  return checked.data;
+  return obs;
 }
 
 /**
@@ -263,11 +256,10 @@ async function collectRuns(ctx: CollectContext<DatabricksScope>, window: TimeWin
     let current = run;
     let complete = !run.has_more;
     // Only failed runs are worth the extra requests: their error text may sit in a task beyond the first 100.
-    if (run.has_more && normalizeDatabricksRun(run, s.norm).status.category === 'failed') {
+    if (run.has_more && databricksStatus(run.status, run.state).category === 'failed') {
       ({ run: current, complete } = await completeTasks(ctx, s, run, budget));
     }
-    const obs = toObservation(ctx, s, current, complete, current === run ? normalized.get(run) : undefined);
-    if (obs) out.push(obs);
+    out.push(toObservation(ctx, s, current, complete, current === run ? normalized.get(run) : undefined));
   }
   return out;
 }
