@@ -19,7 +19,8 @@ function unitMs(unit: string): number | null {
 /** A cron built without a callback schedules nothing: it only computes dates. Null when croner rejects it. */
 function cronOf(s: Extract<Schedule, { kind: 'cron' }>): Cron | null {
   try {
-    return new Cron(s.pattern, { timezone: s.timezone, alternativeWeekdays: s.quartz, mode: s.quartz ? '6-or-7-parts' : 'auto' });
+    // Quartz writes steps as `0/30` (start/step): croner reads those with sloppyRanges.
+    return new Cron(s.pattern, { timezone: s.timezone, alternativeWeekdays: s.quartz, sloppyRanges: s.quartz, mode: s.quartz ? '6-or-7-parts' : 'auto' });
   } catch {
     return null;
   }
