@@ -11,9 +11,12 @@ export interface OutageDetection extends Detection {
   children: Map<string, string>;
 }
 
-/** The number of jobs failing together that makes an outage: k, or the configured share of the scope if smaller. */
+/**
+ * The number of jobs failing together that makes an outage: k, or the configured share of the scope if smaller,
+ * but never fewer than 3 (two jobs failing alike in a small scope is as likely a coincidence as an outage).
+ */
 export function outageThreshold(config: AssessConfig, jobsInScope: number): number {
-  return Math.min(config.outage.minJobs, Math.max(2, Math.ceil(config.outage.fraction * jobsInScope)));
+  return Math.min(config.outage.minJobs, Math.max(3, Math.ceil(config.outage.fraction * jobsInScope)));
 }
 
 /** The most jobs whose failure times fit in one window, and the earliest/latest of them. */

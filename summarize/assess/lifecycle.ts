@@ -125,9 +125,13 @@ export function applyMarks(
   const event = (inc: Incident, type: IncidentEventType, note: string | null = null) =>
     l.events.push({ incidentId: inc.id, cycleId, at: now, type, severity: inc.severity, streak: inc.streak, errorClass: inc.errorClass, note });
   for (const [key, prev] of l.next) {
-    if (prev.state !== 'open') continue;
+    const jobKey = `${prev.platform}|${prev.scope}|${prev.jobId}`;
+    if (prev.state !== 'open') {
+      // Resolved this cycle while the job flaps: its resolve notice is held back like its open notices.
+      if (l.resolved.has(prev.id) && prev.kind === 'failed' && marks.flappingJobs.has(jobKey)) l.next.set(key, { ...prev, flapping: true });
+      continue;
+    }
     const cur = { ...prev };
-    const jobKey = `${cur.platform}|${cur.scope}|${cur.jobId}`;
     cur.flapping = cur.kind === 'failed' && marks.flappingJobs.has(jobKey);
     if (cur.flapping !== prev.flapping) event(cur, cur.flapping ? 'flapping_started' : 'flapping_stopped');
     cur.parentId = cur.kind === 'failed' ? marks.parentOf(cur.fingerprint) : null;
