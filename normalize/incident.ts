@@ -20,13 +20,19 @@ export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 
 export type Severity = 'critical' | 'warning';
 
+/**
+ * Where an incident lives: a platform, or `monitor` for blind spots of pipeline-audit itself (the store not
+ * writable: scope `store`; a gap between audit cycles: scope `scheduler`).
+ */
+export type IncidentPlatform = Platform | 'monitor';
+
 export interface Incident {
   /** Stable id: derived from the fingerprint and the time it opened, so re-running a cycle yields the same id. */
   id: string;
   /** `platform|scope|jobId|kind` (jobId '' for scope-level kinds). */
   fingerprint: string;
   kind: IncidentKind;
-  platform: Platform;
+  platform: IncidentPlatform;
   scope: string;
   /** '' for scope-level incidents (outage, blind spot). */
   jobId: string;
