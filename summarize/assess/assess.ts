@@ -1,7 +1,7 @@
 // The assessment: (stored snapshot + this cycle's report + open incidents + silences + ledger + config + now) →
 // (next incident states, their events, the notification plan). Pure: no I/O, no clock, no randomness, so the same
 // input always yields the same output (ids included) and every rule is tested without a store.
-import type { Incident, IncidentEvent, NotificationPlan } from '../incident.js';
+import type { Incident, IncidentEvent, NotificationPlan } from '../../normalize/incident.js';
 import { routeTeam } from './config.js';
 import { emptyDetection, fingerprint, merge } from './findings.js';
 import type { Detection } from './findings.js';

@@ -4,7 +4,7 @@ import type { AssessConfig } from './config.js';
 import { emptyDetection, fingerprint } from './findings.js';
 import type { Detection, Finding } from './findings.js';
 import type { AssessReport } from './snapshot.js';
-import type { Incident, IncidentPlatform } from '../incident.js';
+import type { Incident, IncidentPlatform } from '../../normalize/incident.js';
 
 /** Blind-spot classes told at once; the others (a scope that may be back next cycle) wait out the cycles/minutes. */
 export const IMMEDIATE_BLIND_SPOTS: ReadonlySet<string> = new Set(['permission_denied', 'history_gap', 'store_unwritable', 'audit_gap']);

@@ -2,8 +2,8 @@
 // quietly, and only the suspended rule looks at it.
 import type { AssessConfig, JobSubject } from './config.js';
 import { settingsFor } from './config.js';
-import { INCIDENT_KINDS } from '../incident.js';
-import type { Incident } from '../incident.js';
+import { INCIDENT_KINDS } from '../../normalize/incident.js';
+import type { Incident } from '../../normalize/incident.js';
 import { emptyDetection, fingerprint, merge } from './findings.js';
 import type { Detection } from './findings.js';
 import type { JobSnapshot } from './snapshot.js';

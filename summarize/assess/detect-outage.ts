@@ -3,7 +3,7 @@
 import type { AssessConfig } from './config.js';
 import { emptyDetection, fingerprint } from './findings.js';
 import type { Detection, Finding } from './findings.js';
-import type { Incident } from '../incident.js';
+import type { Incident } from '../../normalize/incident.js';
 import type { Platform } from '../../normalize/schema.js';
 
 export interface OutageDetection extends Detection {

@@ -3,7 +3,7 @@ import { emptyDetection, fingerprint, runTime } from './findings.js';
 import type { Detection } from './findings.js';
 import { jobFinding } from './job-context.js';
 import type { JobContext } from './job-context.js';
-import type { Incident } from '../incident.js';
+import type { Incident } from '../../normalize/incident.js';
 
 /**
  * Reported on the change: a job that was active before this cycle and is not now, or whose latest run says the

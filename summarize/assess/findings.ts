@@ -1,7 +1,7 @@
 // What a rule reports: a finding (the problem is there now), and which fingerprints it looked at (an open incident
 // a rule looked at and did not find again is resolved; one no rule looked at is left as it is). `quiet` marks the
 // fingerprints whose resolution tells nobody (a paused or deleted job, an audit gap that is over).
-import type { IncidentKind, IncidentPlatform, Severity } from '../incident.js';
+import type { IncidentKind, IncidentPlatform, Severity } from '../../normalize/incident.js';
 import type { AssessRun } from './snapshot.js';
 
 export interface Finding {

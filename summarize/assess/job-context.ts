@@ -2,7 +2,7 @@
 import type { JobSettings, JobSubject } from './config.js';
 import type { AssessRun, JobSnapshot } from './snapshot.js';
 import type { Finding } from './findings.js';
-import type { IncidentKind, Severity } from '../incident.js';
+import type { IncidentKind, Severity } from '../../normalize/incident.js';
 
 export interface JobContext {
   snap: JobSnapshot;

@@ -1,7 +1,7 @@
 // Turns findings into the next state of each incident: open new ones, update the ones found again, resolve the ones
 // a rule looked at and did not find, and apply silences, flapping and outage grouping. Every change is an event.
 import { createHash } from 'node:crypto';
-import type { Incident, IncidentEvent, IncidentEventType } from '../incident.js';
+import type { Incident, IncidentEvent, IncidentEventType } from '../../normalize/incident.js';
 import type { Finding } from './findings.js';
 import { fingerprintOf } from './findings.js';
 import type { Silence } from './snapshot.js';

@@ -1,7 +1,7 @@
 // Who is told what this cycle. Compares each incident with the delivery ledger (what was last sent for its
 // fingerprint), so the plan holds only what changed or is due: new, changed (error class or severity), recovered
 // (to the team that owns the incident, i.e. the one told of the failure), flapping, reminders, blind spots.
-import type { Incident, NotificationPlan, NotificationReason, PlannedNotice, TeamPlan } from '../incident.js';
+import type { Incident, NotificationPlan, NotificationReason, PlannedNotice, TeamPlan } from '../../normalize/incident.js';
 import type { AssessConfig, TeamConfig } from './config.js';
 import { allTeams } from './config.js';
 import { IMMEDIATE_BLIND_SPOTS } from './detect-blind-spots.js';

@@ -3,7 +3,7 @@
 // rule is tested without one.
 import type { JobObservation, Platform, RunObservation } from '../../normalize/schema.js';
 import type { AuditReport } from '../report.js';
-import type { Incident, Severity } from '../incident.js';
+import type { Incident, Severity } from '../../normalize/incident.js';
 import type { AssessConfig } from './config.js';
 
 /** The fields of a stored run the rules read (a full `Run` fits). */

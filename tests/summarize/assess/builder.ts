@@ -3,7 +3,7 @@
 // ledger records what each plan sent), so each test reads like the cycles a support team would live through.
 import { assess, AssessConfigSchema } from '../../../summarize/assess/index.js';
 import type { AssessConfigInput, AssessJob, AssessReport, AssessResult, AssessRun, JobSnapshot, LedgerEntry, Silence } from '../../../summarize/assess/index.js';
-import type { Incident } from '../../../summarize/incident.js';
+import type { Incident } from '../../../normalize/incident.js';
 import type { Platform, StatusCategory } from '../../../normalize/schema.js';
 import type { ScopeReport } from '../../../summarize/report.js';
 
