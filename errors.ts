@@ -1,7 +1,7 @@
 // The few typed errors of pipeline-audit. Each leads with what to do, keeps its `cause`, and says whether a retry
 // could help. Library code throws these; only bin/ maps them to exit codes and text.
 
-export type ErrorKind = 'config' | 'http' | 'collector' | 'store' | 'snowflake' | 'schema-version' | 'lease' | 'internal';
+export type ErrorKind = 'config' | 'http' | 'collector' | 'store' | 'snowflake' | 'delivery' | 'schema-version' | 'lease' | 'internal';
 
 export class PipelineAuditError extends Error {
   readonly kind: ErrorKind;
