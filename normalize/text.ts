@@ -81,7 +81,7 @@ export function safeCut(s: string, index: number, toward: 'start' | 'end' = 'sta
   segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   const seg = segmenter.segment(s.slice(lo, hi)).containing(index - lo);
   let cut = index;
-  if (seg !== undefined) {
+  if (seg !== undefined && lo + seg.index < index) {
     const start = lo + seg.index;
     const end = start + seg.segment.length;
     // A segment touching the window's edge may be cut short by the window: trust only the side inside it.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { headTail, redact, redactDeep, safeUrl } from '../../normalize/redact.js';
 import { CORPUS } from './secret-corpus.js';
 
@@ -116,5 +117,50 @@ describe('redact: ordinary text survives unchanged', () => {
   ];
   it.each(ordinary)('%s', (text) => {
     expect(redact(text)).toBe(text);
+  });
+});
+
+describe('headTail: code-point and grapheme safe', () => {
+  const isWellFormed = (t: string): boolean => !/\p{Cs}/u.test(t);
+
+  it('never cuts an emoji in half at either cut', () => {
+    const text = '😀'.repeat(3000); // every odd index is inside a pair
+    for (const max of [500, 501, 777, 1000]) {
+      const out = headTail(text, max);
+      expect(out.length).toBeLessThanOrEqual(max);
+      expect(isWellFormed(out)).toBe(true);
+      expect(out).toMatch(/^😀+\n…\[\d+ characters cut\]…\n😀+$/u);
+    }
+  });
+
+  it('reports how much was cut, exactly', () => {
+    const text = 'H'.repeat(100) + 'x'.repeat(5000) + 'T'.repeat(100);
+    const out = headTail(text, 1000);
+    const cut = Number(/\[(\d+) characters cut\]/.exec(out)?.[1]);
+    const marker = `\n…[${cut} characters cut]…\n`;
+    expect(out.length - marker.length + cut).toBe(text.length);
+  });
+
+  it('property: within the bound and well-formed for well-formed input', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 400 }), fc.integer({ min: 1, max: 300 }), (text, max) => {
+        const out = headTail(text, max);
+        return out.length <= max && isWellFormed(out);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('redact: output stays well-formed', () => {
+  it('property: redaction never splits a surrogate pair', () => {
+    const words = fc.constantFrom('password=', 'token: ', ' Bearer ', '😀', 'sk-', 'é', '"', ' ', 'https://u:', '@h');
+    fc.assert(
+      fc.property(fc.array(fc.oneof(words, fc.string({ unit: 'binary', maxLength: 8 })), { maxLength: 20 }), (parts) => {
+        const out = redact(parts.join(''), ['😀😀😀😀']);
+        return !/\p{Cs}/u.test(out);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
