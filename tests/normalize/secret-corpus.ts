@@ -31,6 +31,9 @@ export const CORPUS: readonly SecretCase[] = [
   { form: 'Proxy-Authorization header', text: 'Proxy-Authorization: Basic cHJveHk6cGFzc3dvcmQ=', secret: 'cHJveHk6cGFzc3dvcmQ=', keep: 'Proxy-Authorization' },
   { form: 'bare Bearer token in prose', text: 'retrying with Bearer Ab12Cd34Ef56Gh78 after 401', secret: 'Ab12Cd34Ef56Gh78', keep: 'after 401' },
   { form: 'Cookie header', text: 'Cookie: session=0a1b2c3d4e5f; csrftoken=zz99', secret: '0a1b2c3d4e5f', keep: 'Cookie' },
+  { form: 'X-API-Key header', text: 'X-API-Key: xk_9f8e7d6c5b4a\r\nAccept: */*', secret: 'xk_9f8e7d6c5b4a', keep: 'Accept' },
+  { form: 'Azure OpenAI api-key header', text: 'api-key: 0123456789abcdef0123456789abcdef', secret: '0123456789abcdef0123456789abcdef', keep: 'api-key' },
+  { form: 'Ocp-Apim-Subscription-Key header', text: '"Ocp-Apim-Subscription-Key": "apimKey123456"', secret: 'apimKey123456', keep: 'Ocp-Apim-Subscription-Key' },
   // Spark, Hadoop and JVM settings
   { form: 'Spark fs.azure.account.key space-separated', text: 'spark.hadoop.fs.azure.account.key.mystore.dfs.core.windows.net ' + AZ_KEY, secret: AZ_KEY.slice(0, 40), keep: 'fs.azure.account.key.mystore' },
   { form: 'Spark fs.azure.account.key with =', text: 'fs.azure.account.key.mystore.dfs.core.windows.net=S3cretKeyValue99', secret: 'S3cretKeyValue99', keep: 'fs.azure.account.key' },
