@@ -1,70 +1,105 @@
 // Secrets that show up in run data (connection strings, tokens in error text, signed URLs) are redacted before
 // anything is stored, logged or mailed. Patterns are deliberately broad: a false positive costs a few characters
-// of an error message, a false negative leaks a credential into the audit table.
+// of an error message, a false negative leaks a credential into the audit table. The forms caught are listed,
+// one test each, in tests/normalize/redact.test.ts.
+import { safeCut } from './text.js';
+import { isSecretKeyName, RULES } from './secret-patterns.js';
 
-const REDACTED = '[REDACTED]';
+export const REDACTED = '[REDACTED]';
 
-// Each pattern has a cheap guard (a substring the match must contain), so that the common case, text with no
-// secret at all, costs a few `includes` calls instead of a dozen regular-expression scans.
-const PATTERNS: [guard: RegExp, pattern: RegExp, replacement: string][] = [
-  // PEM private keys
-  [/PRIVATE KEY/, /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, REDACTED],
-  // Authorization headers and bearer/basic tokens
-  [/bearer|basic|token=/i, /\b(Bearer|Basic|Snowflake Token=)\s*["']?[A-Za-z0-9._~+/=-]{8,}["']?/gi, `$1 ${REDACTED}`],
-  // JWTs
-  [/eyJ/, /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, REDACTED],
-  // Vendor token shapes: Databricks PATs, OpenAI keys, GitHub tokens, Slack tokens, AWS access key ids
-  [/dapi/i, /\bdapi[0-9a-f]{32}(-\d)?\b/gi, REDACTED],
-  [/sk-/, /\bsk-[A-Za-z0-9_-]{16,}/g, REDACTED],
-  [/gh[pousr]_/, /\bgh[pousr]_[A-Za-z0-9]{20,}/g, REDACTED],
-  [/xox/, /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, REDACTED],
-  [/AKIA|ASIA/, /\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, REDACTED],
-  // user:password@host in URLs and JDBC/ODBC strings
-  [/:\/\/[^\s]*@/, /(\b[a-z][a-z0-9+.-]*:\/\/)([^\s:/@'"]+):([^\s@'"]+)@/gi, `$1$2:${REDACTED}@`],
-  // key=value and "key": "value" pairs whose key names a secret
-  [
-    /pass|pwd|secret|key|token|sas|sig|credential|auth/i,
-    /((?:password|passwd|pwd|secret|client_secret|api[_-]?key|access[_-]?key|account[_-]?key|token|access_token|refresh_token|sas|sig|signature|private[_-]?key|credential|auth)["']?\s*[:=]\s*["']?)([^\s"'&;,}]{1,})/gi,
-    `$1${REDACTED}`,
-  ],
-];
+// Every rule has needles (lower-case substrings its match must contain). One case-insensitive scan for any
+// needle decides whether the text is worth looking at; the common case, text with no secret, stops there.
+const ANY_NEEDLE = new RegExp(
+  [...new Set(RULES.flatMap((r) => r.needles))].map((n) => n.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'),
+  'i',
+);
 
-/** Returns the text with secret-looking substrings replaced, plus any literal secrets given. */
-export function redact(text: string, literals: readonly string[] = []): string {
-  let out = text;
-  for (const lit of literals) {
-    if (lit.length >= 4 && out.includes(lit)) out = out.split(lit).join(REDACTED);
+// Configured secrets shorter than this are not masked by value: masking `abc` everywhere would wreck every
+// message and tell a reader where the secret's letters occur. Such secrets should not exist; the patterns still
+// mask them where they appear as a value of a secret-named key.
+const MIN_LITERAL = 4;
+
+// The forms a configured secret takes in transit, computed once per `secrets` array (config.secrets is one array
+// for a whole cycle). Longest first, so that a secret containing another is masked whole.
+const variantCache = new WeakMap<readonly string[], string[]>();
+function variants(secrets: readonly string[]): string[] {
+  let out = variantCache.get(secrets);
+  if (out !== undefined) return out;
+  const set = new Set<string>();
+  for (const s of secrets) {
+    if (typeof s !== 'string' || s.length < MIN_LITERAL) continue;
+    set.add(s);
+    set.add(encodeURIComponent(s)); // query strings, form bodies
+    set.add(JSON.stringify(s).slice(1, -1)); // inside a JSON string (quotes, backslashes escaped)
+    const b64 = Buffer.from(s, 'utf8').toString('base64');
+    set.add(b64);
+    set.add(b64.replace(/=+$/, ''));
+    set.add(b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')); // base64url (JWT parts, tokens)
   }
-  if (out.length < 6) return out;
-  for (const [guard, re, rep] of PATTERNS) if (guard.test(out)) out = out.replace(re, rep);
+  out = [...set].filter((v) => v.length >= MIN_LITERAL).sort((a, b) => b.length - a.length);
+  variantCache.set(secrets, out);
   return out;
 }
 
-/** Redacts every string inside a JSON-like value (a copy; the input is untouched). */
-export function redactDeep<T>(value: T, literals: readonly string[] = []): T {
-  if (typeof value === 'string') return redact(value, literals) as T;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, literals)) as T;
+/**
+ * Returns the text with secret-looking substrings replaced by `[REDACTED]`: every configured secret in
+ * `secrets` (as is, URL-encoded, JSON-escaped and base64), wherever it occurs, then the known secret forms.
+ * Secrets shorter than 4 characters are not masked by value.
+ */
+export function redact(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  if (secrets.length > 0) {
+    for (const v of variants(secrets)) if (out.includes(v)) out = out.replaceAll(v, REDACTED);
+  }
+  if (out.length < 6 || !ANY_NEEDLE.test(out)) return out;
+  let lower = out.toLowerCase();
+  for (const rule of RULES) {
+    if (!rule.needles.some((n) => lower.includes(n))) continue;
+    const next = out.replace(rule.pattern, rule.replace as (substring: string, ...args: string[]) => string);
+    if (next !== out) {
+      out = next;
+      lower = out.toLowerCase();
+    }
+  }
+  return out;
+}
+
+/**
+ * Redacts every string inside a JSON-like value (a copy; the input is untouched). A string under a key that
+ * names a secret (`password`, `client_secret`, `sasToken`, ...) is masked whole.
+ */
+export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
+  if (typeof value === 'string') return redact(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, secrets)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, literals);
-    return out as T;
+    // Object.fromEntries defines own properties, so a `__proto__` key stays a key and never sets the prototype.
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        typeof v === 'string' && v.length > 0 && isSecretKeyName(k) ? REDACTED : redactDeep(v, secrets),
+      ]),
+    ) as T;
   }
   return value;
 }
 
 /**
  * Bounds an error text while keeping what matters: the head (what failed) and the tail (a Spark or Java root
- * cause is the last "Caused by"). The middle is replaced by a marker saying how much was cut.
+ * cause is the last "Caused by"). The middle is replaced by a marker saying how many UTF-16 units were cut.
+ * Cuts fall on grapheme boundaries, so neither half ends in half an emoji or a lone surrogate.
  */
 export function headTail(text: string, max = 4000): string {
   if (text.length <= max) return text;
-  const marker = `\n…[${text.length - max} characters cut]…\n`;
-  const keep = max - marker.length;
-  const head = Math.ceil(keep * 0.4);
-  return text.slice(0, head) + marker + text.slice(text.length - (keep - head));
+  // The marker's length is bounded by the digits of text.length, so the result is never over `max`.
+  const markerRoom = `\n…[${text.length} characters cut]…\n`.length;
+  const keep = max - markerRoom;
+  if (keep <= 0) return text.slice(0, safeCut(text, max, 'start'));
+  const head = safeCut(text, Math.ceil(keep * 0.4), 'start');
+  const tailStart = Math.max(head, safeCut(text, text.length - (keep - Math.ceil(keep * 0.4)), 'end'));
+  return `${text.slice(0, head)}\n…[${tailStart - head} characters cut]…\n${text.slice(tailStart)}`;
 }
 
-const SECRET_QUERY = /^(code|token|access_token|refresh_token|client_secret|secret|password|sig|signature|api[_-]?key|key)$/i;
+const SECRET_QUERY = /^(code|token|access_token|refresh_token|id_token|client_secret|secret|password|sig|signature|api[_-]?key|key|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential)$/i;
 
 /** URL for messages: no user info, secret-looking query values masked. */
 export function safeUrl(url: string | URL): string {
