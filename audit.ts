@@ -9,8 +9,9 @@ import type { AnyCollector, CollectContext, CollectWarning, TimeWindow } from '.
 import type { AuditConfig, ScopeConfig } from './config/load.js';
 import { errorMessage, PipelineAuditError, SchemaVersionError, LeaseError } from './errors.js';
 import { redact, redactDeep } from './normalize/redact.js';
+import { truncate, wellFormed, wellFormedDeep } from './normalize/text.js';
 import { JobSchema, RunSchema, SCHEMA_VERSION, TOOL_VERSION, type Job, type Platform, type Run, type RunObservation } from './normalize/schema.js';
-import type { Store } from './sinks/store/types.js';
+import type { QuarantineItem, Store } from './sinks/store/types.js';
 import { summarizeFailed, type AuditReport, type ScopeReport } from './summarize/report.js';
 
 
@@ -272,10 +273,19 @@ async function collectScope(cfg: ScopeConfig, args: ScopeArgs): Promise<ScopeRep
       const chunk = chunks[i]!;
       const incomplete: string[] = [];
       const firstRequestAt = args.now();
-      const chunkCtx: CollectContext<unknown> = { ...ctx, incomplete: (reason) => incomplete.push(redact(reason, args.config.secrets)) };
+      const rejectedItems: QuarantineItem[] = [];
+      const chunkCtx: CollectContext<unknown> = {
+        ...ctx,
+        incomplete: (reason) => incomplete.push(redact(reason, args.config.secrets)),
+        reject: (r) => {
+          report.runsRejected++;
+          const item = redactDeep(wellFormedDeep(r.item), args.config.secrets);
+          rejectedItems.push({ platform: cfg.platform, scope: cfg.scopeId, itemId: truncate(wellFormed(r.itemId ?? '(none)'), 1000), reason: redact(wellFormed(r.reason), args.config.secrets), payload: boundedPayload('vendor', item), cycleId: args.cycleId, at: args.now() });
+        },
+      };
       const observed = collector.collectRuns(chunkCtx, i > 0 ? { ...chunk, continuation: true } : chunk);
       observed.catch(() => undefined); // awaited below; a prefetch abandoned after a failure must not go unhandled
-      return { chunk, incomplete, firstRequestAt, observed };
+      return { chunk, incomplete, firstRequestAt, observed, rejectedItems };
     };
     let complete = true;
     let next = chunks.length > 0 && !args.signal.aborted ? collect(0) : undefined;
@@ -299,7 +309,11 @@ async function collectScope(cfg: ScopeConfig, args: ScopeArgs): Promise<ScopeRep
       // Let the next chunk's first requests go out before this chunk's validation (synchronous, ~0.1 ms a run)
       // holds the event loop: otherwise every chunk boundary adds that CPU time to the cycle's chain of waits.
       if (next) await new Promise<void>((resolve) => setImmediate(resolve));
-      const runs = await toRuns(observed, cfg, args, report, warn);
+      const { runs, rejected } = await toRuns(observed, cfg, args, report, warn);
+      // Items that fail validation are never dropped: they are set aside with their payload, counted, and
+      // `pipeline-audit quarantine retry` re-processes them after an upgrade.
+      const setAside = [...current.rejectedItems, ...rejected];
+      if (setAside.length > 0 && args.store && !args.dryRun) await args.store.quarantineItems(setAside);
       report.runsSeen += runs.length;
       for (const r of runs) {
         if (r.status.category !== 'failed' || !r.isFinalAttempt) continue;
@@ -371,30 +385,53 @@ const VALIDATE_SLICE = 250;
  * chunk can hold thousands, and one synchronous pass (~0.1 ms a run) would hold up the other platforms' pages
  * (scopes run side by side on this one thread), adding its whole length to their chains of waits.
  */
-async function toRuns(observed: readonly unknown[], cfg: ScopeConfig, args: ScopeArgs, report: ScopeReport, warn: (w: CollectWarning) => void): Promise<Run[]> {
+async function toRuns(observed: readonly unknown[], cfg: ScopeConfig, args: ScopeArgs, report: ScopeReport, warn: (w: CollectWarning) => void): Promise<{ runs: Run[]; rejected: QuarantineItem[] }> {
   const seenAt = args.now();
-  const out: Run[] = [];
+  const runs: Run[] = [];
+  const rejected: QuarantineItem[] = [];
+  const reject = (item: Record<string, unknown>, reason: string) => {
+    report.runsRejected++;
+    const itemId = typeof item.runId === 'string' && item.runId ? item.runId : '(none)';
+    warn({ code: 'invalid-run', message: `${reason} (quarantined)`, itemId });
+    rejected.push({ platform: cfg.platform, scope: cfg.scopeId, itemId: truncate(itemId, 1000), reason, payload: boundedPayload('observation', item), cycleId: args.cycleId, at: seenAt });
+  };
   let sinceYield = 0;
   for (const o of observed) {
     if (++sinceYield > VALIDATE_SLICE) {
       sinceYield = 0;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    const obj = (o ?? {}) as Record<string, unknown>;
-    const parsed = RunSchema.safeParse(redactDeep({ ...obj, schemaVersion: SCHEMA_VERSION, firstSeenAt: seenAt, lastSeenAt: seenAt, cycleId: args.cycleId }, args.config.secrets));
+    // Made well-formed at the boundary: a lone surrogate or a NUL in vendor text must never block a batch.
+    const obj = redactDeep(wellFormedDeep((o ?? {}) as Record<string, unknown>), args.config.secrets);
+    const parsed = RunSchema.safeParse({ ...obj, schemaVersion: SCHEMA_VERSION, firstSeenAt: seenAt, lastSeenAt: seenAt, cycleId: args.cycleId });
     if (!parsed.success) {
-      report.runsRejected++;
-      warn({ code: 'invalid-run', message: issueText(parsed.error.issues), itemId: typeof obj.runId === 'string' ? obj.runId : undefined });
+      reject(obj, issueText(parsed.error.issues));
       continue;
     }
     if (parsed.data.platform !== cfg.platform || parsed.data.scope !== cfg.scopeId) {
-      report.runsRejected++;
-      warn({ code: 'invalid-run', message: `run reported for ${parsed.data.platform}/${parsed.data.scope}, not this scope`, itemId: parsed.data.runId });
+      reject(obj, `run reported for ${parsed.data.platform}/${parsed.data.scope}, not this scope`);
       continue;
     }
-    out.push(parsed.data);
+    runs.push(parsed.data);
   }
-  return out;
+  return { runs, rejected };
+}
+
+/**
+ * Quarantined payloads say where the item was refused (`vendor`: its schema at the boundary, the vendor's item as
+ * received; `observation`: the run schema, the normalized run) and are bounded: the vendor extract goes first, then
+ * the text is cut (and marked so, which makes it unretryable: the reason says so).
+ */
+const MAX_PAYLOAD = 64 * 1024;
+function boundedPayload(stage: 'vendor' | 'observation', item: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify({ stage, item });
+    if (text.length > MAX_PAYLOAD && item && typeof item === 'object') text = JSON.stringify({ stage, item: { ...(item as Record<string, unknown>), raw: undefined } });
+  } catch {
+    text = JSON.stringify({ stage, item: null });
+  }
+  return text.length > MAX_PAYLOAD ? truncate(text, MAX_PAYLOAD, '…[payload truncated]') : text;
 }
 
 function issueText(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {

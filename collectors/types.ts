@@ -24,6 +24,15 @@ export interface CollectWarning {
   itemId?: string | undefined;
 }
 
+export interface RejectedItem {
+  itemId: string | undefined;
+  /** `run`, `job`, `page`, ... */
+  kind: string;
+  reason: string;
+  /** The vendor item as received. */
+  item: unknown;
+}
+
 export interface CollectLimits {
   /** Page cap for every pagination loop; hitting it makes the collection incomplete. */
   maxPages: number;
@@ -43,6 +52,11 @@ export interface CollectContext<S> {
   limits: CollectLimits;
   /** Something was skipped or odd but the rest is fine: counted and reported. */
   warn: (w: CollectWarning) => void;
+  /**
+   * A vendor item that failed its schema: the cycle quarantines it with its payload (redacted, bounded), so it is
+   * counted and can be re-processed after an upgrade. Absent outside a cycle (doctor, tests): a warning only.
+   */
+  reject?: (r: RejectedItem) => void;
   /** Something was not read (page cap, a failed detail page): coverage must not advance past this window. */
   incomplete: (reason: string) => void;
 }

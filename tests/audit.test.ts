@@ -200,6 +200,25 @@ describe('runAudit', () => {
     expect(JSON.stringify(report)).not.toContain(TOKEN);
   });
 
+  it('quarantines an item that fails validation with its payload, counts it, and stores the rest (nothing dropped)', async () => {
+    const job = { job_id: 43, settings: { name: 'odd_job' } } as SimJob;
+    const good = makeRun({ runId: 9101, job, start: NOW.getTime() - 2 * HOUR, durationMs: 60_000, outcome: 'SUCCESS' });
+    const bad = makeRun({ runId: 9102, job, start: NOW.getTime() - HOUR, durationMs: 60_000, outcome: 'FAILED', errorText: `boom with ${TOKEN}` });
+    (bad as unknown as { run_duration: number }).run_duration = -5; // a vendor value the run schema refuses
+    const sim = await startDatabricksSimulator({ data: { jobs: [job], runs: [good, bad] }, token: TOKEN });
+    sims.push(sim);
+    const store = await newStore();
+    const report = await runAudit(configFor([sim]), deps(store));
+    expect(report.scopes[0]!.runsRejected).toBe(1);
+    expect(report.scopes[0]!.complete).toBe(true);
+    expect((await store.readRuns({ platform: 'databricks' })).map((r) => r.runId)).toEqual(['9101']);
+    const [q] = await store.readQuarantine();
+    expect(q).toMatchObject({ platform: 'databricks', itemId: '9102', cycleId: report.cycleId });
+    expect(q!.reason).toMatch(/run_duration/);
+    expect(JSON.parse(q!.payload)).toMatchObject({ stage: 'vendor', item: { run_duration: -5 } }); // as received
+    expect(q!.payload).not.toContain(TOKEN);
+  });
+
   it('reports a scope whose job inventory shrinks to nothing (lost access, not lost jobs)', async () => {
     const sim = await newSim(30, 1);
     const store = await newStore();

@@ -9,7 +9,7 @@ import { SchemaVersionError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
 import { runKey, jobKey, type Job, type Platform, type Run } from '../../normalize/schema.js';
 import { ident, jobToRow, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
-import type { Coverage, CycleRecord, Gap, Lease, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
+import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 
 const DUCK_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'BIGINT', bool: 'BOOLEAN', timestamp: 'TIMESTAMPTZ', json: 'VARCHAR' };
 
@@ -213,6 +213,25 @@ export class DuckDbStore implements Store {
       payload = '{}';
     }
     await this.exec('INSERT INTO quarantine VALUES ($1, $2, $3, $4, $5, $6, $7)', [r.platform, r.scope, r.runId, reason.slice(0, 1000), payload, r.cycleId, this.now()]);
+  }
+
+  async quarantineItems(items: readonly QuarantineItem[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.tx('quarantining items', async () => {
+      for (const q of items) await this.exec('INSERT INTO quarantine VALUES ($1, $2, $3, $4, $5, $6, $7)', [q.platform, q.scope, q.itemId, q.reason.slice(0, 1000), q.payload, q.cycleId, q.at]);
+    });
+  }
+
+  async readQuarantine(opts: { limit?: number } = {}): Promise<QuarantineItem[]> {
+    const rows = await this.serial(() => this.all('SELECT * FROM quarantine ORDER BY quarantined_at, platform, scope, run_id LIMIT $1', [opts.limit ?? 1000]));
+    return rows.map((r) => ({ platform: String(r.platform), scope: String(r.scope), itemId: String(r.run_id), reason: String(r.reason), payload: String(r.payload), cycleId: String(r.cycle_id), at: r.quarantined_at as Date }));
+  }
+
+  async releaseQuarantine(items: readonly Pick<QuarantineItem, 'platform' | 'scope' | 'itemId' | 'cycleId'>[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.tx('releasing quarantined items', async () => {
+      for (const q of items) await this.exec('DELETE FROM quarantine WHERE platform = $1 AND scope = $2 AND run_id = $3 AND cycle_id = $4', [q.platform, q.scope, q.itemId, q.cycleId]);
+    });
   }
 
   async upsertJobs(input: readonly Job[]): Promise<UpsertResult> {

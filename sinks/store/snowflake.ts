@@ -7,7 +7,7 @@ import { SchemaVersionError, SnowflakeError, StoreError } from '../../errors.js'
 import { dedupeNewest } from '../../normalize/order.js';
 import { jobKey, runKey, type Job, type Platform, type Run } from '../../normalize/schema.js';
 import { ident, jobToRow, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
-import type { Coverage, CycleRecord, Gap, Lease, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
+import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 import { Spool } from './spool.js';
 import { openSnowflake, type SnowflakeSession, type SnowflakeSettings } from '../../connect/snowflake.js';
 
@@ -168,6 +168,37 @@ export class SnowflakeStore implements Store {
       const ins = Number(c?.INS ?? 0);
       const upd = Number(c?.UPD ?? 0);
       return { inserted: ins, updated: upd, unchanged: rows.length - ins - upd, statusChanges: Number(c?.HIST ?? 0), quarantined: bad.length };
+    });
+  }
+
+  async quarantineItems(items: readonly QuarantineItem[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.tx(async () => {
+      for (const q of items) {
+        await this.s.query(`INSERT INTO ${this.table('quarantine')} (platform, scope, run_id, reason, payload, cycle_id, quarantined_at) SELECT ?, ?, ?, ?, ?, ?, ?`, [
+          q.platform,
+          q.scope,
+          q.itemId,
+          q.reason.slice(0, 1000),
+          q.payload,
+          q.cycleId,
+          q.at.toISOString(),
+        ]);
+      }
+    });
+  }
+
+  async readQuarantine(opts: { limit?: number } = {}): Promise<QuarantineItem[]> {
+    const rows = await this.serial(() =>
+      this.s.query<Row>(`SELECT platform AS P, scope AS S, run_id AS R, reason AS W, payload AS J, cycle_id AS C, quarantined_at AS T FROM ${this.table('quarantine')} ORDER BY quarantined_at, platform, scope, run_id LIMIT ?`, [opts.limit ?? 1000]),
+    );
+    return rows.map((r) => ({ platform: String(r.P), scope: String(r.S), itemId: String(r.R), reason: String(r.W), payload: String(r.J), cycleId: String(r.C), at: new Date(r.T as string | Date) }));
+  }
+
+  async releaseQuarantine(items: readonly Pick<QuarantineItem, 'platform' | 'scope' | 'itemId' | 'cycleId'>[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.tx(async () => {
+      for (const q of items) await this.s.query(`DELETE FROM ${this.table('quarantine')} WHERE platform = ? AND scope = ? AND run_id = ? AND cycle_id = ?`, [q.platform, q.scope, q.itemId, q.cycleId]);
     });
   }
 

@@ -74,6 +74,20 @@ export interface StatusChange {
   cycleId: string;
 }
 
+/** An item set aside: a run the store refused for its data, or a vendor item that failed validation. */
+export interface QuarantineItem {
+  platform: string;
+  scope: string;
+  /** The run id, or the vendor item's id (`(none)` when it had none). */
+  itemId: string;
+  /** Why: the store's or the validator's message. */
+  reason: string;
+  /** The item as JSON, redacted and bounded, for `pipeline-audit quarantine retry` after an upgrade. */
+  payload: string;
+  cycleId: string;
+  at: Date;
+}
+
 export interface Lease {
   holder: string;
   expiresAt: Date;
@@ -98,6 +112,12 @@ export interface Store {
   readJobs(platform?: Platform): Promise<Job[]>;
   readStatusHistory(platform: Platform, scope: string, runId: string): Promise<StatusChange[]>;
   countRuns(): Promise<number>;
+  /** Sets items aside (they are counted in the report and can be re-processed by `quarantine retry`). */
+  quarantineItems(items: readonly QuarantineItem[]): Promise<void>;
+  /** The quarantined items, oldest first. */
+  readQuarantine(opts?: { limit?: number }): Promise<QuarantineItem[]>;
+  /** Removes items from the quarantine (after a retry stored them). */
+  releaseQuarantine(items: readonly Pick<QuarantineItem, 'platform' | 'scope' | 'itemId' | 'cycleId'>[]): Promise<void>;
   /** Compare-and-set write lease; resolves false when another holder's lease has not expired. */
   acquireLease(holder: string, ttlMs: number, now: Date): Promise<boolean>;
   releaseLease(holder: string): Promise<void>;
