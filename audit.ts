@@ -44,6 +44,8 @@ export interface AuditDeps {
   since?: Date;
   /** Only these platforms this cycle. */
   platforms?: readonly Platform[];
+  /** How often the write lease is renewed (default 30 s; it lapses 2 minutes after the last renewal). */
+  leaseRenewMs?: number;
 }
 
 const silent: AuditLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -59,7 +61,9 @@ export async function runAudit(config: AuditConfig, deps: AuditDeps): Promise<Au
   const startedAt = now();
   const dryRun = deps.dryRun ?? false;
   const timeout = AbortSignal.timeout(config.cycleTimeoutMs);
-  const signal = deps.signal ? AbortSignal.any([deps.signal, timeout]) : timeout;
+  // A lease that could not be renewed (the store is gone, or another cycle took a lapsed lease) stops the cycle.
+  const leaseLost = new AbortController();
+  const signal = AbortSignal.any([timeout, leaseLost.signal, ...(deps.signal ? [deps.signal] : [])]);
 
   // The store: a schema that is behind is a broken monitor (throw); a store that is down is reported and the
   // cycle still collects, so the report says what failed. Coverage then stays put: nothing is lost.
@@ -69,7 +73,7 @@ export async function runAudit(config: AuditConfig, deps: AuditDeps): Promise<Au
   if (store && !dryRun) {
     try {
       await store.checkSchema();
-      leased = await store.acquireLease(cycleId, config.cycleTimeoutMs + 120_000, startedAt);
+      leased = await store.acquireLease(cycleId, LEASE_TTL_MS, startedAt);
     } catch (e) {
       if (e instanceof SchemaVersionError) throw e;
       storeError = errorMessage(e);
@@ -80,6 +84,18 @@ export async function runAudit(config: AuditConfig, deps: AuditDeps): Promise<Au
       throw new LeaseError(holder.holder, holder.expiresAt);
     }
   }
+  const heartbeat = store && leased ? leaseHeartbeat(store, cycleId, now) : null;
+  const renewals = heartbeat
+    ? setInterval(() => {
+        void heartbeat.tick().then((ok) => {
+          if (!ok) {
+            log.error({ cycleId }, 'the store lease could not be renewed: stopping the cycle');
+            leaseLost.abort(new Error('the store lease could not be renewed'));
+          }
+        });
+      }, deps.leaseRenewMs ?? LEASE_RENEW_MS)
+    : null;
+  renewals?.unref();
   if (storeError) log.error({ err: redact(storeError, config.secrets) }, 'store unavailable: collecting without writing');
 
   const wanted = config.scopes.filter((s) => !deps.platforms || deps.platforms.includes(s.platform));
@@ -170,10 +186,25 @@ export async function runAudit(config: AuditConfig, deps: AuditDeps): Promise<Au
       report.store = { kind: config.store.kind, ok: false, error: redact(errorMessage(e), config.secrets) };
       report.outcome = 'failed';
     } finally {
+      if (renewals) clearInterval(renewals);
       if (leased) await store.releaseLease(cycleId).catch((e: unknown) => log.warn({ err: errorMessage(e) }, 'could not release the store lease'));
     }
   }
+  if (renewals) clearInterval(renewals);
   return report;
+}
+
+/**
+ * The write lease is short and renewed while the cycle runs: a cycle killed with -9 (a cancelled runner) leaves a
+ * lease that lapses within LEASE_TTL_MS, so the next scheduled cycle is not locked out for a whole cycle's length.
+ */
+export const LEASE_TTL_MS = 120_000;
+export const LEASE_RENEW_MS = 30_000;
+
+export function leaseHeartbeat(store: Store, holder: string, now: () => Date, ttlMs = LEASE_TTL_MS): { tick(): Promise<boolean> } {
+  return {
+    tick: () => store.acquireLease(holder, ttlMs, now()).catch(() => false),
+  };
 }
 
 interface ScopeArgs {

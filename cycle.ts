@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { runAudit, type AuditDeps } from './audit.js';
+import { LeaseError } from './errors.js';
 import type { AuditConfig } from './config/load.js';
 import { TOOL_VERSION } from './normalize/schema.js';
 import { openStore } from './sinks/store/open.js';
@@ -24,6 +25,11 @@ export async function runCycle(config: AuditConfig, o: RunCycleOptions = {}): Pr
       if (store.kind === 'duckdb' && !dryRun) await store.migrate();
     }
   } catch (e) {
+    // DuckDB allows one writing process per file: a second CLI run on the same file stops here, before collecting,
+    // with the lease's exit code (4), not as a store failure after a whole collection.
+    if (config.store.kind === 'duckdb' && /could not set lock|conflicting lock/i.test(String((e as { message?: unknown }).message ?? e))) {
+      throw new LeaseError(`another pipeline-audit process on ${config.store.path}`, null, { cause: e });
+    }
     storeError = e;
   }
   try {

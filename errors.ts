@@ -108,9 +108,16 @@ export class SchemaVersionError extends PipelineAuditError {
 /** Another cycle holds the store's write lease. */
 export class LeaseError extends PipelineAuditError {
   readonly holder: string;
-  readonly expiresAt: Date;
-  constructor(holder: string, expiresAt: Date) {
-    super('lease', `Another audit cycle (${holder}) is writing to the store until ${expiresAt.toISOString()}; wait for it or run again later.`, { isRetryable: true });
+  /** When the lease lapses unless renewed; null when another process holds the store's file itself (DuckDB). */
+  readonly expiresAt: Date | null;
+  constructor(holder: string, expiresAt: Date | null, options: { cause?: unknown } = {}) {
+    super(
+      'lease',
+      expiresAt
+        ? `Another audit cycle (${holder}) is writing to the store; its lease lapses at ${expiresAt.toISOString()} unless it is still running and renews it (a cycle that died lets it lapse then). Run again after that.`
+        : `Another process (${holder}) has the store open for writing; nothing was collected. Run again when it has finished.`,
+      { isRetryable: true, ...options },
+    );
     this.holder = holder;
     this.expiresAt = expiresAt;
   }

@@ -2,6 +2,7 @@
 // runAudit, written as JSON by --json/--output, stored with the cycle row); `renderText` is the deterministic
 // summary the CLI prints.
 import type { Platform, Run } from '../normalize/schema.js';
+import { escapeForTerminal, truncate } from '../normalize/text.js';
 
 /** Something skipped or odd while collecting: counted and reported (the collectors' CollectWarning). */
 export interface ReportWarning {
@@ -91,7 +92,7 @@ export function summarizeFailed(runs: readonly Run[]): FailedRunSummary[] {
 
 function firstLine(s: string, max: number): string {
   const line = s.split('\n').find((l) => l.trim() !== '') ?? '';
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  return truncate(line, max);
 }
 
 /** Plain-text summary for a terminal or a log. Every external string is on its own, never interpreted. */
@@ -127,7 +128,7 @@ export function renderText(r: AuditReport): string {
     }
     if (r.failedRuns.length > 25) out.push(`    … and ${r.failedRuns.length - 25} more (see --json)`);
   }
-  // Job names and error text come from the platforms: no terminal escape sequence of theirs reaches a screen.
-  // eslint-disable-next-line no-control-regex
-  return out.join('\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '�');
+  // Every line may carry vendor text (job names, errors, scope names): control, bidi and line-breaking characters
+  // are shown as visible escapes, so a newline in a job name cannot forge a report line and U+202E cannot reorder one.
+  return out.map(escapeForTerminal).join('\n');
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { runAudit } from '../audit.js';
+import { LEASE_TTL_MS, leaseHeartbeat, runAudit } from '../audit.js';
 import type { AuditConfig } from '../config/load.js';
 import { LeaseError } from '../errors.js';
 import { generateDatabricksData, makeRun, type SimJob } from '../sim/databricks-data.js';
@@ -246,6 +246,29 @@ describe('runAudit', () => {
     expect(await store.acquireLease('laptop-run', 10 * 60_000, NOW)).toBe(true);
     await expect(runAudit(configFor([sim]), deps(store))).rejects.toBeInstanceOf(LeaseError);
     expect(await store.countRuns()).toBe(0);
+  });
+
+  it('takes a short lease that a dead cycle lets lapse within two minutes, and renews it while running', async () => {
+    const sim = await newSim(20, 1);
+    const store = await newStore();
+    // A cycle that was killed after taking its lease (it never renews it, never releases it).
+    expect(await store.acquireLease('killed-cycle', LEASE_TTL_MS, NOW)).toBe(true);
+    const err = await runAudit(configFor([sim]), deps(store)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LeaseError);
+    expect((err as LeaseError).message).toContain(new Date(NOW.getTime() + LEASE_TTL_MS).toISOString());
+    clock = NOW.getTime() + LEASE_TTL_MS + 1_000;
+    try {
+      const report = await runAudit(configFor([sim]), deps(store));
+      expect(report.outcome).toBe('ok');
+    } finally {
+      clock = NOW.getTime();
+    }
+    // The heartbeat's tick extends a held lease from the current time; another holder cannot take it meanwhile.
+    const beat = leaseHeartbeat(store, 'running-cycle', () => new Date(NOW.getTime() + 10 * 60_000));
+    expect(await store.acquireLease('running-cycle', LEASE_TTL_MS, new Date(NOW.getTime() + 9 * 60_000))).toBe(true);
+    expect(await beat.tick()).toBe(true);
+    expect(await store.acquireLease('other', LEASE_TTL_MS, new Date(NOW.getTime() + 11 * 60_000))).toBe(false);
+    expect((await store.readLease!())!.expiresAt).toEqual(new Date(NOW.getTime() + 10 * 60_000 + LEASE_TTL_MS));
   });
 
   it('collects and reports when the store is down, writing nothing and saying so', async () => {
