@@ -227,36 +227,36 @@ const json = (v: unknown): unknown => (v === null || v === undefined ? null : ty
 
 /** A stored row (column names lower or upper case) back to a Run. */
 export function rowToRun(row: RowObject): Run {
-  const g = (k: string) => (k in row ? row[k] : row[k.toUpperCase()]);
+  const col = (k: string) => (k in row ? row[k] : row[k.toUpperCase()]);
   return {
     schemaVersion: SCHEMA_VERSION,
-    platform: String(g('platform')) as Run['platform'],
-    scope: String(g('scope')),
-    jobId: String(g('job_id')),
-    jobName: str(g('job_name')),
-    runId: String(g('run_id')),
-    attempt: num(g('attempt')) ?? 0,
-    attemptGroup: String(g('attempt_group')),
-    isFinalAttempt: Boolean(g('is_final_attempt')),
-    parentRunId: str(g('parent_run_id')),
-    runType: str(g('run_type')),
-    status: { category: String(g('status_category')) as Run['status']['category'], detail: str(g('status_detail')), raw: String(g('status_raw') ?? '') },
-    scheduledAt: date(g('scheduled_at')),
-    startedAt: date(g('started_at')),
-    endedAt: date(g('ended_at')),
-    updatedAt: date(g('updated_at')),
-    durationMs: num(g('duration_ms')),
-    trigger: str(g('trigger_type')),
-    errorCode: str(g('error_code')),
-    errorClass: str(g('error_class')),
-    errorMessage: str(g('error_message')),
-    url: str(g('url')),
-    rowsProcessed: num(g('rows_processed')),
-    bytesProcessed: num(g('bytes_processed')),
-    raw: json(g('raw')) as Run['raw'],
-    firstSeenAt: date(g('first_seen_at'))!,
-    lastSeenAt: date(g('last_seen_at'))!,
-    cycleId: String(g('cycle_id')),
+    platform: String(col('platform')) as Run['platform'],
+    scope: String(col('scope')),
+    jobId: String(col('job_id')),
+    jobName: str(col('job_name')),
+    runId: String(col('run_id')),
+    attempt: num(col('attempt')) ?? 0,
+    attemptGroup: String(col('attempt_group')),
+    isFinalAttempt: Boolean(col('is_final_attempt')),
+    parentRunId: str(col('parent_run_id')),
+    runType: str(col('run_type')),
+    status: { category: String(col('status_category')) as Run['status']['category'], detail: str(col('status_detail')), raw: String(col('status_raw') ?? '') },
+    scheduledAt: date(col('scheduled_at')),
+    startedAt: date(col('started_at')),
+    endedAt: date(col('ended_at')),
+    updatedAt: date(col('updated_at')),
+    durationMs: num(col('duration_ms')),
+    trigger: str(col('trigger_type')),
+    errorCode: str(col('error_code')),
+    errorClass: str(col('error_class')),
+    errorMessage: str(col('error_message')),
+    url: str(col('url')),
+    rowsProcessed: num(col('rows_processed')),
+    bytesProcessed: num(col('bytes_processed')),
+    raw: json(col('raw')) as Run['raw'],
+    firstSeenAt: date(col('first_seen_at'))!,
+    lastSeenAt: date(col('last_seen_at'))!,
+    cycleId: String(col('cycle_id')),
   };
 }
 
@@ -283,26 +283,26 @@ export function jobToRow(j: Job): Cell[] {
 }
 
 export function rowToJob(row: RowObject): Job {
-  const g = (k: string) => (k in row ? row[k] : row[k.toUpperCase()]);
-  const paused = g('paused');
+  const col = (k: string) => (k in row ? row[k] : row[k.toUpperCase()]);
+  const paused = col('paused');
   return {
     schemaVersion: SCHEMA_VERSION,
-    platform: String(g('platform')) as Job['platform'],
-    scope: String(g('scope')),
-    jobId: String(g('job_id')),
-    name: str(g('name')),
-    schedule: str(g('schedule')),
-    scheduleTimezone: str(g('schedule_timezone')),
+    platform: String(col('platform')) as Job['platform'],
+    scope: String(col('scope')),
+    jobId: String(col('job_id')),
+    name: str(col('name')),
+    schedule: str(col('schedule')),
+    scheduleTimezone: str(col('schedule_timezone')),
     paused: paused === null || paused === undefined ? null : Boolean(paused),
-    state: str(g('state')),
-    owner: str(g('owner')),
-    tags: (json(g('tags')) ?? {}) as Job['tags'],
-    url: str(g('url')),
-    deleted: Boolean(g('deleted')),
-    raw: json(g('raw')) as Job['raw'],
-    firstSeenAt: date(g('first_seen_at'))!,
-    lastSeenAt: date(g('last_seen_at'))!,
-    cycleId: String(g('cycle_id')),
+    state: str(col('state')),
+    owner: str(col('owner')),
+    tags: (json(col('tags')) ?? {}) as Job['tags'],
+    url: str(col('url')),
+    deleted: Boolean(col('deleted')),
+    raw: json(col('raw')) as Job['raw'],
+    firstSeenAt: date(col('first_seen_at'))!,
+    lastSeenAt: date(col('last_seen_at'))!,
+    cycleId: String(col('cycle_id')),
   };
 }
 
