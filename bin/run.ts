@@ -1,5 +1,6 @@
 // `run`, `init` and `config check`.
 import { runCycle } from '../cycle.js';
+import { describeMonitoredDatabases, type SnowflakeTasksScope } from '../collectors/snowflake-tasks/index.js';
 import { describeConfig, loadConfig, type AuditConfig } from '../config/load.js';
 import { TOOL_VERSION, type Platform } from '../normalize/schema.js';
 import { openStore } from '../sinks/store/open.js';
@@ -60,12 +61,18 @@ export async function initCommand(o: CommonOptions): Promise<number> {
   return EXIT.OK;
 }
 
+/** What a scope covers beyond its id: for Snowflake Tasks, the databases and schemas whose task runs are kept. */
+function scopeDetail(s: AuditConfig['scopes'][number]): string[] {
+  if (s.platform !== 'snowflake') return [];
+  return [`          tasks in ${describeMonitoredDatabases((s.scope as SnowflakeTasksScope).databases)}`];
+}
+
 export async function configCheckCommand(o: CommonOptions, emit: Emit): Promise<number> {
   const config = await load(o);
   const d = describeConfig(config);
   const lines = [
     `configuration ok${config.configFile ? ` (file: ${config.configFile})` : ''}`,
-    ...config.scopes.map((s) => `  monitor ${s.platform.padEnd(13)} ${s.scopeId}  (${s.source})`),
+    ...config.scopes.flatMap((s) => [`  monitor ${s.platform.padEnd(13)} ${s.scopeId}  (${s.source})`, ...scopeDetail(s)]),
     ...config.notEnabled.map((n) => `  skip    ${n.platform.padEnd(13)} ${n.reason}`),
     `  store   ${config.store.kind === 'duckdb' ? `DuckDB file ${config.store.path}` : `Snowflake ${config.store.settings.account} ${config.store.settings.database}.${config.store.settings.schema}`}`,
   ];

@@ -81,3 +81,19 @@ export function generateSnowflakeTaskData(o: TaskDataOptions): { tasks: TaskSeed
   }
   return { tasks, history };
 }
+
+/**
+ * Several databases in one account, as TASK_HISTORY sees it: each database's tasks and runs, with ids made unique
+ * across databases (a query id, task id and graph run group belong to one task in Snowflake).
+ */
+export function generateSnowflakeAccountData(o: Omit<TaskDataOptions, 'database'> & { databases: readonly string[] }): { tasks: TaskSeed[]; history: TaskHistorySeed[] } {
+  const tasks: TaskSeed[] = [];
+  const history: TaskHistorySeed[] = [];
+  o.databases.forEach((database, d) => {
+    const one = generateSnowflakeTaskData({ ...o, seed: o.seed + d, database });
+    const tag = `-${d}`;
+    tasks.push(...one.tasks.map((t) => ({ ...t, id: `${t.id}${tag}` })));
+    history.push(...one.history.map((h) => ({ ...h, query_id: h.query_id === null ? null : `${h.query_id}${tag}`, root_task_id: `${h.root_task_id}${tag}`, graph_run_group_id: `${h.graph_run_group_id}${tag}` })));
+  });
+  return { tasks, history };
+}

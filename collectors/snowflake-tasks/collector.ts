@@ -1,6 +1,8 @@
 // Snowflake Tasks, through SQL on the monitored account's own connection (platform-apis.md §4):
 // - INFORMATION_SCHEMA.TASK_HISTORY keeps 7 days, filters on SCHEDULED time and has no paging: RESULT_LIMIT
 //   (at most 10,000) keeps the newest rows, so a full answer means the window is split in halves and read again.
+// - TASK_HISTORY covers the whole account through any database's INFORMATION_SCHEMA: one read per window, kept to
+//   the monitored databases and schemas (identifiers.ts resolves their names as Snowflake does).
 // - Run ids repeat across retries of one scheduled slot: the key is graph run group, task and attempt.
 // - Query and condition text are never read: they can carry credentials.
 import { z } from 'zod';
@@ -8,13 +10,13 @@ import type { JobObservation, RunObservation } from '../../normalize/schema.js';
 import { normalizeTask, normalizeTaskRun, ShowTaskSchema, TASK_HISTORY_COLUMNS, taskFqn, TaskRunSchema, type TaskRun } from '../../normalize/snowflake-tasks.js';
 import { openSnowflake, type SnowflakeSession } from '../../connect/snowflake.js';
 import { parseItems } from '../parse.js';
+import { describeMonitoredDatabases, isMonitored, monitoredCondition, monitoredDatabasesSchema, quoteIdentifier } from './identifiers.js';
 import type { CheckResult, Collector, CollectContext, TimeWindow } from '../types.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const RESULT_LIMIT = 10_000;
-const MAX_SPLITS = 8; // 2^8 sub-windows at most per database and window
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,254}$/, 'must be a plain Snowflake identifier');
+const MAX_SPLITS = 8; // 2^8 sub-windows at most per window
 
 export const snowflakeTasksScopeSchema = z.object({
   connection: z
@@ -32,31 +34,62 @@ export const snowflakeTasksScopeSchema = z.object({
       loginRetries: z.number().int().nonnegative().optional(),
     })
     .refine((c) => c.password || c.privateKey || c.privateKeyPath, { message: 'needs a key pair (SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PRIVATE_KEY) or a password' }),
-  databases: z.array(identifier).min(1, 'name at least one database whose tasks are monitored'),
+  /** `ETL`, `ETL.PUBLIC`, `"MixedCase"` or `{ name, schemas }`; resolved as Snowflake resolves identifiers. */
+  databases: monitoredDatabasesSchema,
   /** How far before the window the history is read: a task that started earlier may end inside it. Default 6 h. */
   longestRunMs: z.number().int().positive().optional(),
   name: z.string().optional(),
 });
 export type SnowflakeTasksScope = z.infer<typeof snowflakeTasksScopeSchema>;
+/** The scope as written, before names are resolved. */
+export type SnowflakeTasksScopeInput = z.input<typeof snowflakeTasksScopeSchema>;
 type Ctx = CollectContext<SnowflakeTasksScope>;
 
 const open = (ctx: Ctx) => openSnowflake(ctx.scope.connection, { queryTag: 'pipeline-audit tasks' });
 
-async function history(ctx: Ctx, s: SnowflakeSession, db: string, from: Date, to: Date, depth = 0): Promise<unknown[]> {
+/**
+ * TASK_HISTORY answers for the whole account whichever database's INFORMATION_SCHEMA it is called through (docs:
+ * functions/task_history, "for your entire Snowflake account"), so it is read once per window through the first
+ * monitored database, and only rows of monitored databases and schemas come back. RESULT_LIMIT is applied before
+ * any outer WHERE, so the filter is a flag beside each row and the function's own row count comes back too: a full
+ * answer is detected even when none of its rows is monitored.
+ */
+function historySql(scope: SnowflakeTasksScope): { sql: string; binds: string[] } {
+  const cond = monitoredCondition(scope.databases);
+  const via = quoteIdentifier(scope.databases[0]!.name);
+  const sql =
+    `SELECT * FROM (SELECT ${TASK_HISTORY_COLUMNS}, (${cond.sql}) AS MONITORED, COUNT(*) OVER () AS HISTORY_ROWS, ` +
+    `COUNT(CASE WHEN DATABASE_NAME IS NULL THEN 1 END) OVER () AS UNNAMED_ROWS, ROW_NUMBER() OVER (ORDER BY SCHEDULED_TIME DESC) AS ROW_NO ` +
+    `FROM TABLE(${via}.INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => TO_TIMESTAMP_LTZ(?), SCHEDULED_TIME_RANGE_END => TO_TIMESTAMP_LTZ(?), RESULT_LIMIT => ${RESULT_LIMIT}))) ` +
+    `WHERE MONITORED OR ROW_NO = 1`;
+  return { sql, binds: cond.binds };
+}
+
+const Counts = z.object({ MONITORED: z.boolean().nullish(), HISTORY_ROWS: z.coerce.number(), UNNAMED_ROWS: z.coerce.number() });
+
+interface HistoryRead {
+  rows: unknown[];
+  /** Rows in the window whose database the role cannot see (no USAGE on it): not attributable. */
+  unnamed: number;
+}
+
+async function history(ctx: Ctx, s: SnowflakeSession, from: Date, to: Date, depth = 0): Promise<HistoryRead> {
   // TASK_HISTORY table function: https://docs.snowflake.com/en/sql-reference/functions/task_history (values bound)
-  const rows = await s.query(
-    `SELECT ${TASK_HISTORY_COLUMNS} FROM TABLE(${db}.INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => TO_TIMESTAMP_LTZ(?), SCHEDULED_TIME_RANGE_END => TO_TIMESTAMP_LTZ(?), RESULT_LIMIT => ${RESULT_LIMIT}))`,
-    [from.toISOString(), to.toISOString()],
-  );
-  if (rows.length < RESULT_LIMIT) return rows;
+  const q = historySql(ctx.scope); // the flag's names come first in the text, so first in the binds
+  const answer = await s.query(q.sql, [...q.binds, from.toISOString(), to.toISOString()]);
+  const counts = Counts.safeParse(answer[0]);
+  const total = counts.success ? counts.data.HISTORY_ROWS : 0;
+  const rows = answer.filter((r) => Counts.safeParse(r).data?.MONITORED === true);
+  const read = { rows, unnamed: counts.success ? counts.data.UNNAMED_ROWS : 0 };
+  if (total < RESULT_LIMIT) return read;
   if (depth >= MAX_SPLITS || to.getTime() - from.getTime() < 2) {
-    ctx.incomplete(`snowflake ${db} task history: still ${RESULT_LIMIT} rows after ${depth} splits of the window; older rows of ${from.toISOString()}..${to.toISOString()} were not read`);
-    return rows;
+    ctx.incomplete(`snowflake task history: still ${RESULT_LIMIT} rows after ${depth} splits of the window; older rows of ${from.toISOString()}..${to.toISOString()} were not read`);
+    return read;
   }
   // A full answer holds only the newest rows of the window: read each half again.
   const mid = new Date(Math.floor((from.getTime() + to.getTime()) / 2));
-  const [a, b] = await Promise.all([history(ctx, s, db, from, mid, depth + 1), history(ctx, s, db, new Date(mid.getTime() + 1), to, depth + 1)]);
-  return [...a, ...b];
+  const [a, b] = await Promise.all([history(ctx, s, from, mid, depth + 1), history(ctx, s, new Date(mid.getTime() + 1), to, depth + 1)]);
+  return { rows: [...a.rows, ...b.rows], unnamed: a.unnamed + b.unnamed };
 }
 
 async function collectRuns(ctx: Ctx, window: TimeWindow): Promise<RunObservation[]> {
@@ -66,9 +99,11 @@ async function collectRuns(ctx: Ctx, window: TimeWindow): Promise<RunObservation
   const from = new Date(Math.max(window.start.getTime() - reach, oldest.getTime()));
   const s = await open(ctx);
   try {
-    const raw: unknown[] = [];
-    for (const db of ctx.scope.databases) raw.push(...(await history(ctx, s, db, from, window.end)));
-    const runs = parseItems<TaskRun>(ctx, TaskRunSchema, raw, 'QUERY_ID', 'task run');
+    const read = await history(ctx, s, from, window.end);
+    if (read.unnamed > 0) {
+      ctx.warn({ code: 'unnamed-task-runs', message: `${read.unnamed} task runs in the account's history came without a database name (the role lacks USAGE on their database or schema) and cannot be attributed; grant USAGE if they belong to ${describeMonitoredDatabases(ctx.scope.databases)}` });
+    }
+    const runs = parseItems<TaskRun>(ctx, TaskRunSchema, read.rows, 'QUERY_ID', 'task run');
     // The newest attempt of a slot is its final one; an earlier attempt was followed by a retry.
     const newest = new Map<string, number>();
     for (const r of runs) {
@@ -95,14 +130,22 @@ async function collectRuns(ctx: Ctx, window: TimeWindow): Promise<RunObservation
   }
 }
 
+/**
+ * SHOW TASKS once per monitored database (SHOW lists only what the role has a privilege on; IN DATABASE keeps the
+ * answer to that database). Schemas are filtered by the caller. https://docs.snowflake.com/en/sql-reference/sql/show-tasks
+ */
+async function showTasks(ctx: Ctx, s: SnowflakeSession): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const db of ctx.scope.databases) out.push(...(await s.query(`SHOW TASKS IN DATABASE ${quoteIdentifier(db.name)}`)));
+  return out;
+}
+
 async function listJobs(ctx: Ctx): Promise<JobObservation[]> {
   const s = await open(ctx);
   try {
     const out: JobObservation[] = [];
-    for (const db of ctx.scope.databases) {
-      // SHOW TASKS: https://docs.snowflake.com/en/sql-reference/sql/show-tasks
-      const rows = await s.query(`SHOW TASKS IN DATABASE ${db}`);
-      for (const t of parseItems(ctx, ShowTaskSchema, rows, 'name', 'task')) out.push(normalizeTask(t, { scope: ctx.scopeId }));
+    for (const t of parseItems(ctx, ShowTaskSchema, await showTasks(ctx, s), 'name', 'task')) {
+      if (isMonitored(ctx.scope.databases, t.database_name, t.schema_name)) out.push(normalizeTask(t, { scope: ctx.scopeId }));
     }
     return out;
   } finally {
@@ -114,12 +157,13 @@ async function check(ctx: Ctx): Promise<CheckResult> {
   let s: SnowflakeSession | undefined;
   try {
     s = await open(ctx);
-    let tasks = 0;
-    for (const db of ctx.scope.databases) {
-      tasks += (await s.query(`SHOW TASKS IN DATABASE ${db}`)).length;
-      await s.query(`SELECT ${TASK_HISTORY_COLUMNS} FROM TABLE(${db}.INFORMATION_SCHEMA.TASK_HISTORY(RESULT_LIMIT => 1))`);
-    }
-    return { ok: true, message: `login ok, task history readable, ${tasks} tasks visible in ${ctx.scope.databases.join(', ')}`, jobsVisible: tasks };
+    const dbs = ctx.scope.databases;
+    const tasks = (await showTasks(ctx, s)).filter((t) => {
+      const r = ShowTaskSchema.safeParse(t);
+      return r.success && isMonitored(dbs, r.data.database_name, r.data.schema_name);
+    }).length;
+    await s.query(`SELECT ${TASK_HISTORY_COLUMNS} FROM TABLE(${quoteIdentifier(dbs[0]!.name)}.INFORMATION_SCHEMA.TASK_HISTORY(RESULT_LIMIT => 1))`);
+    return { ok: true, message: `login ok, task history readable, ${tasks} tasks visible in ${describeMonitoredDatabases(dbs)}`, jobsVisible: tasks };
   } catch (e) {
     const msg = (e as Error).message;
     const fix = /390100|390144|394304|login/i.test(msg)

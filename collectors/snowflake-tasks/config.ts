@@ -3,6 +3,7 @@
 // several accounts through the config file's `snowflake.accounts`.
 import { z } from 'zod';
 import { snowflakeConnectionFromEnv } from '../../connect/snowflake-env.js';
+import { splitIdentifierList } from './identifiers.js';
 import { definedOnly, type ConfigSource, type PlatformConfigReader, type ScopeCandidate } from '../module.js';
 
 const HOUR = 3_600_000;
@@ -15,7 +16,8 @@ const fileSchema = z
         .object({
           account: z.string(),
           user: z.string(),
-          databases: z.array(z.string()).min(1),
+          /** `"ETL"`, `"ETL.PUBLIC"` or `{ "name": "MARTS", "schemas": ["CORE"] }`; validated by the collector's schema. */
+          databases: z.array(z.union([z.string(), z.object({ name: z.string(), schemas: z.array(z.string()).min(1).optional() }).strict()])).min(1),
           role: z.string().optional(),
           warehouse: z.string().optional(),
           accessUrl: z.string().optional(),
@@ -65,7 +67,7 @@ export const snowflakeTasksConfig: PlatformConfigReader<z.infer<typeof fileSchem
       {
         scope: definedOnly({
           connection: snowflakeConnectionFromEnv(src, 'SNOWFLAKE_TASKS_'),
-          databases: dbs.split(',').map((s) => s.trim()).filter(Boolean),
+          databases: splitIdentifierList(dbs), // `ETL.PUBLIC,ETL.STAGING,MARTS`; commas inside "quotes" stay
           useAccountUsage: src.get('SNOWFLAKE_TASKS_USE_ACCOUNT_USAGE') === 'true' ? true : undefined,
         }),
         vars: { connection: 'SNOWFLAKE_TASKS_ACCOUNT/USER/PRIVATE_KEY… (or the SNOWFLAKE_* store variables)', databases: 'SNOWFLAKE_TASKS_DATABASES' },

@@ -167,16 +167,29 @@ function splitArgs(s: string): string[] {
   return out;
 }
 
+/** An identifier as Snowflake resolves it: unquoted upper-cased, quoted exact with `""` for a quote. */
+function resolveIdentifier(text: string): string {
+  return text.startsWith('"') ? text.slice(1, -1).replaceAll('""', '"') : text.toUpperCase();
+}
+const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
+const literal = (v: string) => `'${v.replaceAll("'", "''")}'`;
+
 /**
  * `TABLE(<db>.INFORMATION_SCHEMA.TASK_HISTORY(name => value, …))` over the seeded history, with the function's
- * semantics: RESULT_LIMIT (default 100, at most 10,000) keeps the most recent SCHEDULED_TIME rows, before any
- * outer WHERE; rows come newest first. `SHOW TASKS IN DATABASE <db>` reads the seeded tasks (lower-case columns,
- * as Snowflake's SHOW output has).
+ * semantics: it returns the task history of the whole account, whichever database's INFORMATION_SCHEMA it is called
+ * through (docs: functions/task_history, "for your entire Snowflake account"); RESULT_LIMIT (default 100, at most
+ * 10,000) keeps the most recent SCHEDULED_TIME rows, before any outer WHERE; rows come newest first.
+ * `SHOW TASKS [IN ACCOUNT | IN DATABASE <db> | IN SCHEMA <db>.<schema>]` reads the seeded tasks (lower-case
+ * columns, as Snowflake's SHOW output has), names resolved as Snowflake resolves identifiers.
  */
 export function rewriteTasks(sql: string): string {
-  const show = /^\s*SHOW\s+TASKS(?:\s+IN\s+(?:DATABASE\s+)?("?)([A-Za-z_][A-Za-z0-9_$]*)\1)?\s*;?\s*$/i.exec(sql);
-  if (show) return `SELECT * FROM main.sf_tasks${show[2] ? ` WHERE upper(database_name) = '${show[2].toUpperCase()}'` : ''} ORDER BY name`;
-  const head = /TABLE\s*\(\s*("?)([A-Za-z_][A-Za-z0-9_$]*)\1\s*\.\s*INFORMATION_SCHEMA\s*\.\s*TASK_HISTORY\s*\(/i.exec(sql);
+  const show = new RegExp(String.raw`^\s*SHOW\s+TASKS(?:\s+IN\s+(?:(ACCOUNT)|DATABASE\s+(${IDENT})|SCHEMA\s+(${IDENT})\s*\.\s*(${IDENT})))?\s*;?\s*$`, 'i').exec(sql);
+  if (show) {
+    const [, , db, sdb, schema] = show;
+    const where = db ? `database_name = ${literal(resolveIdentifier(db))}` : sdb && schema ? `database_name = ${literal(resolveIdentifier(sdb))} AND schema_name = ${literal(resolveIdentifier(schema))}` : null;
+    return `SELECT * FROM main.sf_tasks${where ? ` WHERE ${where}` : ''} ORDER BY database_name, schema_name, name`;
+  }
+  const head = new RegExp(String.raw`TABLE\s*\(\s*${IDENT}\s*\.\s*INFORMATION_SCHEMA\s*\.\s*TASK_HISTORY\s*\(`, 'i').exec(sql);
   if (!head) return sql;
   let i = head.index + head[0].length;
   let depth = 1;
@@ -188,7 +201,7 @@ export function rewriteTasks(sql: string): string {
   const args = sql.slice(start, i - 1);
   let j = i;
   while (j < sql.length && sql[j] !== ')') j++; // the TABLE( … ) closing parenthesis
-  const where = [`upper(database_name) = '${head[2]!.toUpperCase()}'`];
+  const where = ['TRUE'];
   let limit = '100';
   for (const a of splitArgs(args)) {
     const m = /^\s*(\w+)\s*=>\s*([\s\S]+?)\s*$/.exec(a);
