@@ -80,5 +80,7 @@ export interface LedgerEntry {
   at: Date;
   severity: Severity;
   errorClass: string | null;
+  /** The team the entry was told to (the store keeps one entry per fingerprint and team). */
+  team?: string;
 }
 export type Ledger = Readonly<Record<string, LedgerEntry>>;

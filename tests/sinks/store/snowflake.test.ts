@@ -9,6 +9,7 @@ import snowflake from 'snowflake-sdk';
 import { SchemaVersionError, StoreError } from '../../../errors.js';
 import { startSnowflakeEmulator, type SnowflakeEmulator } from '../../../sim/snowflake/emulator.js';
 import { openSnowflakeStore } from '../../../sinks/store/snowflake.js';
+import { LATEST_VERSION } from '../../../sinks/store/tables.js';
 import { describeStoreContract } from './contract.js';
 import { makeRun } from '../../helpers/run-fixtures.js';
 
@@ -74,7 +75,7 @@ describe('Snowflake store specifics', () => {
       const logins = emu.logins;
       const store = await openSnowflakeStore({ ...noPassword, ...key }, { queryTag: 'pipeline-audit/test keypair' });
       await store.migrate();
-      expect(await store.checkSchema()).toBe(1);
+      expect(await store.checkSchema()).toBe(LATEST_VERSION);
       await store.close();
       expect(emu.logins).toBe(logins + 1);
     }
