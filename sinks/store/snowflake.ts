@@ -82,7 +82,7 @@ export class SnowflakeStore implements Store {
       for (const m of MIGRATIONS) {
         if (m.version <= current) continue;
         for (const table of m.tables) await this.s.query(this.ddl(table, this.table(table.name)));
-        // https://docs.snowflake.com/en/sql-reference/sql/alter-table-column: ADD [ COLUMN ] [ IF NOT EXISTS ]
+        // ADD [ COLUMN ] [ IF NOT EXISTS ]: https://docs.snowflake.com/en/sql-reference/sql/alter-table
         for (const a of m.addColumns ?? []) await this.s.query(`ALTER TABLE ${this.table(a.table)} ADD COLUMN IF NOT EXISTS ${ident(a.column[0])} ${SF_TYPES[a.column[1]]}`);
         await this.s.query(`INSERT INTO ${this.table('schema_version')} (version, description, applied_at) SELECT ?, ?, ?`, [m.version, m.description, this.now().toISOString()]);
       }
