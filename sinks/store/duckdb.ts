@@ -8,8 +8,13 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SchemaVersionError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
 import { runKey, jobKey, type Job, type Platform, type Run } from '../../normalize/schema.js';
-import { ident, jobToRow, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import { ident, jobStateChangeSql, jobToRow, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
+import type { AssessSnapshot, Ledger } from '../../normalize/assessment.js';
+import type { Incident, IncidentEvent } from '../../normalize/incident.js';
+import { AssessSql } from './assess-store.js';
+import type { SqlRunner, SqlSession } from './assess-sql.js';
+import type { Delivery, DeliveryClaim, DeliveryConfirmation, DeliveryFailure, IncidentQuery, Narrative, ScopeRef, SnapshotOptions, StoredSilence } from './types.js';
 
 const DUCK_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'BIGINT', bool: 'BOOLEAN', timestamp: 'TIMESTAMPTZ', json: 'VARCHAR' };
 
@@ -106,6 +111,7 @@ export class DuckDbStore implements Store {
       for (const m of MIGRATIONS) {
         if (m.version <= current) continue;
         for (const t of m.tables) await this.conn.run(this.ddl(t));
+        for (const a of m.addColumns ?? []) await this.conn.run(`ALTER TABLE ${ident(a.table)} ADD COLUMN IF NOT EXISTS ${ident(a.column[0])} ${DUCK_TYPES[a.column[1]]}`);
         await this.exec('INSERT INTO schema_version VALUES ($1, $2, $3)', [m.version, m.description, this.now()]);
       }
     });
@@ -246,6 +252,7 @@ export class DuckDbStore implements Store {
       const c = await this.all(
         'SELECT count(*) FILTER (WHERE t.job_id IS NULL) AS ins, count(*) FILTER (WHERE t.job_id IS NOT NULL) AS upd FROM stage_jobs s LEFT JOIN jobs t ON t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id',
       );
+      await this.conn.run(jobStateChangeSql('jobs', 'stage_jobs'));
       await this.merge(TABLES.jobs!, 'stage_jobs', 's.last_seen_at >= t.last_seen_at', true);
       await this.conn.run('DROP TABLE IF EXISTS temp.stage_jobs');
       const ins = Number(c[0]?.ins ?? 0);
@@ -382,6 +389,72 @@ export class DuckDbStore implements Store {
   async close(): Promise<void> {
     this.conn.closeSync();
     this.instance.closeSync();
+  }
+
+  // ---- Assessment and delivery (AssessStore): one shared implementation over this store's SQL session. ----
+  private assessSql?: AssessSql;
+  private get assess(): AssessSql {
+    return (this.assessSql ??= new AssessSql(this.sqlSession()));
+  }
+  readAssessmentSnapshot(scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): Promise<AssessSnapshot> {
+    return this.assess.readAssessmentSnapshot(scopes, opts);
+  }
+  readOpenIncidents(): Promise<Incident[]> {
+    return this.assess.readOpenIncidents();
+  }
+  writeIncidents(incidents: readonly Incident[], events: readonly IncidentEvent[]): Promise<void> {
+    return this.assess.writeIncidents(incidents, events);
+  }
+  readIncidents(query: IncidentQuery): Promise<Incident[]> {
+    return this.assess.readIncidents(query);
+  }
+  readIncidentEvents(incidentId: string): Promise<IncidentEvent[]> {
+    return this.assess.readIncidentEvents(incidentId);
+  }
+  addSilence(silence: StoredSilence): Promise<void> {
+    return this.assess.addSilence(silence);
+  }
+  removeSilence(idOrMatch: string): Promise<number> {
+    return this.assess.removeSilence(idOrMatch);
+  }
+  readSilences(now: Date): Promise<StoredSilence[]> {
+    return this.assess.readSilences(now);
+  }
+  acknowledge(incidentId: string, author: string, at: Date, cycleId?: string): Promise<boolean> {
+    return this.assess.acknowledge(incidentId, author, at, cycleId);
+  }
+  readLedger(team?: string): Promise<Ledger> {
+    return this.assess.readLedger(team);
+  }
+  claimDelivery(claim: DeliveryClaim): Promise<boolean> {
+    return this.assess.claimDelivery(claim);
+  }
+  confirmDelivery(confirmation: DeliveryConfirmation): Promise<void> {
+    return this.assess.confirmDelivery(confirmation);
+  }
+  failDelivery(failure: DeliveryFailure): Promise<void> {
+    return this.assess.failDelivery(failure);
+  }
+  readPendingDeliveries(): Promise<Delivery[]> {
+    return this.assess.readPendingDeliveries();
+  }
+  readNarrative(factsHash: string): Promise<Narrative | null> {
+    return this.assess.readNarrative(factsHash);
+  }
+  writeNarrative(factsHash: string, json: string, at: Date): Promise<void> {
+    return this.assess.writeNarrative(factsHash, json, at);
+  }
+  private sqlSession(): SqlSession {
+    const runner: SqlRunner = { query: (sql, binds = []) => this.all(sql, binds) };
+    return {
+        table: (name) => ident(name),
+        types: DUCK_TYPES,
+        read: (fn) =>
+          this.serial(() => fn(runner)).catch((e: unknown) => {
+            throw e instanceof StoreError ? e : wrap('reading', e);
+          }),
+        tx: (what, fn) => this.tx(what, () => fn(runner)),
+      };
   }
 }
 

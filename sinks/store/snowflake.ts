@@ -6,8 +6,13 @@
 import { SchemaVersionError, SnowflakeError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
 import { jobKey, runKey, type Job, type Platform, type Run } from '../../normalize/schema.js';
-import { ident, jobToRow, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import { ident, jobStateChangeSql, jobToRow, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
+import type { AssessSnapshot, Ledger } from '../../normalize/assessment.js';
+import type { Incident, IncidentEvent } from '../../normalize/incident.js';
+import { AssessSql } from './assess-store.js';
+import type { SqlRunner, SqlSession } from './assess-sql.js';
+import type { Delivery, DeliveryClaim, DeliveryConfirmation, DeliveryFailure, IncidentQuery, Narrative, ScopeRef, SnapshotOptions, StoredSilence } from './types.js';
 import { Spool } from './spool.js';
 import { openSnowflake, type SnowflakeSession, type SnowflakeSettings } from '../../connect/snowflake.js';
 
@@ -77,6 +82,8 @@ export class SnowflakeStore implements Store {
       for (const m of MIGRATIONS) {
         if (m.version <= current) continue;
         for (const table of m.tables) await this.s.query(this.ddl(table, this.table(table.name)));
+        // ADD [ COLUMN ] [ IF NOT EXISTS ]: https://docs.snowflake.com/en/sql-reference/sql/alter-table
+        for (const a of m.addColumns ?? []) await this.s.query(`ALTER TABLE ${this.table(a.table)} ADD COLUMN IF NOT EXISTS ${ident(a.column[0])} ${SF_TYPES[a.column[1]]}`);
         await this.s.query(`INSERT INTO ${this.table('schema_version')} (version, description, applied_at) SELECT ?, ?, ?`, [m.version, m.description, this.now().toISOString()]);
       }
     });
@@ -213,6 +220,7 @@ export class SnowflakeStore implements Store {
       const [c] = await this.s.query<Row>(
         `SELECT SUM(CASE WHEN t.job_id IS NULL THEN 1 ELSE 0 END) AS INS, SUM(CASE WHEN t.job_id IS NOT NULL THEN 1 ELSE 0 END) AS UPD FROM PA_STAGE_JOBS s LEFT JOIN ${this.table('jobs')} t ON t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id`,
       );
+      await this.s.query(jobStateChangeSql(this.table('jobs'), 'PA_STAGE_JOBS'));
       await this.s.query(this.mergeSql(TABLES.jobs!, 'PA_STAGE_JOBS', 's.last_seen_at >= t.last_seen_at'));
       return { inserted: Number(c?.INS ?? 0), updated: Number(c?.UPD ?? 0), unchanged: 0, statusChanges: 0, quarantined: 0 };
     });
@@ -327,6 +335,64 @@ export class SnowflakeStore implements Store {
 
   async close(): Promise<void> {
     await this.serial(() => this.s.close());
+  }
+
+  // ---- Assessment and delivery (AssessStore): one shared implementation over this store's SQL session. ----
+  private assessSql?: AssessSql;
+  private get assess(): AssessSql {
+    return (this.assessSql ??= new AssessSql(this.sqlSession()));
+  }
+  readAssessmentSnapshot(scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): Promise<AssessSnapshot> {
+    return this.assess.readAssessmentSnapshot(scopes, opts);
+  }
+  readOpenIncidents(): Promise<Incident[]> {
+    return this.assess.readOpenIncidents();
+  }
+  writeIncidents(incidents: readonly Incident[], events: readonly IncidentEvent[]): Promise<void> {
+    return this.assess.writeIncidents(incidents, events);
+  }
+  readIncidents(query: IncidentQuery): Promise<Incident[]> {
+    return this.assess.readIncidents(query);
+  }
+  readIncidentEvents(incidentId: string): Promise<IncidentEvent[]> {
+    return this.assess.readIncidentEvents(incidentId);
+  }
+  addSilence(silence: StoredSilence): Promise<void> {
+    return this.assess.addSilence(silence);
+  }
+  removeSilence(idOrMatch: string): Promise<number> {
+    return this.assess.removeSilence(idOrMatch);
+  }
+  readSilences(now: Date): Promise<StoredSilence[]> {
+    return this.assess.readSilences(now);
+  }
+  acknowledge(incidentId: string, author: string, at: Date, cycleId?: string): Promise<boolean> {
+    return this.assess.acknowledge(incidentId, author, at, cycleId);
+  }
+  readLedger(team?: string): Promise<Ledger> {
+    return this.assess.readLedger(team);
+  }
+  claimDelivery(claim: DeliveryClaim): Promise<boolean> {
+    return this.assess.claimDelivery(claim);
+  }
+  confirmDelivery(confirmation: DeliveryConfirmation): Promise<void> {
+    return this.assess.confirmDelivery(confirmation);
+  }
+  failDelivery(failure: DeliveryFailure): Promise<void> {
+    return this.assess.failDelivery(failure);
+  }
+  readPendingDeliveries(): Promise<Delivery[]> {
+    return this.assess.readPendingDeliveries();
+  }
+  readNarrative(factsHash: string): Promise<Narrative | null> {
+    return this.assess.readNarrative(factsHash);
+  }
+  writeNarrative(factsHash: string, json: string, at: Date): Promise<void> {
+    return this.assess.writeNarrative(factsHash, json, at);
+  }
+  private sqlSession(): SqlSession {
+    const runner: SqlRunner = { query: (sql, binds = []) => this.s.query<Row>(sql, binds.map(wire)) };
+    return { table: (name) => this.table(name), types: SF_TYPES, read: (fn) => this.serial(() => fn(runner)), tx: (_what, fn) => this.tx(() => fn(runner)) };
   }
 }
 

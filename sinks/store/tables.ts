@@ -149,14 +149,143 @@ export const TABLES: Record<string, TableDef> = {
   },
 };
 
+/**
+ * Version 2: what assessment and delivery keep. Incidents are upserted by id (all fields); their events are
+ * append-only, one per (incident, cycle, type); the ledger holds what each team was last told per fingerprint; a
+ * delivery row per message id makes claim/send/confirm exactly-once; narratives cache the model's answer by a hash
+ * of the facts. Column names avoid words either warehouse reserves (`at`, `match`, `type`).
+ */
+export const ASSESS_TABLES: Record<string, TableDef> = {
+  incidents: {
+    name: 'incidents',
+    columns: [
+      ['incident_id', 'id'],
+      ['fingerprint', 'id'],
+      ['kind', 'id'],
+      ['platform', 'id'],
+      ['scope', 'id'],
+      ['job_id', 'id'],
+      ['job_name', 'text'],
+      ['team', 'id'],
+      ['severity', 'id'],
+      ['state', 'id'],
+      ['opened_at', 'timestamp'],
+      ['updated_at', 'timestamp'],
+      ['last_seen_at', 'timestamp'],
+      ['resolved_at', 'timestamp'],
+      ['streak', 'int'],
+      ['last_run_id', 'text'],
+      ['last_run_at', 'timestamp'],
+      ['run_url', 'text'],
+      ['job_url', 'text'],
+      ['error_class', 'text'],
+      ['error_text', 'text'],
+      ['detail', 'text'],
+      ['parent_id', 'text'],
+      ['flapping', 'bool'],
+      ['silenced_until', 'timestamp'],
+      ['acknowledged', 'bool'],
+    ],
+    key: ['incident_id'],
+  },
+  incident_events: {
+    name: 'incident_events',
+    columns: [
+      ['incident_id', 'id'],
+      ['cycle_id', 'id'],
+      ['event_type', 'id'],
+      ['event_at', 'timestamp'],
+      ['severity', 'id'],
+      ['streak', 'int'],
+      ['error_class', 'text'],
+      ['note', 'text'],
+      /** Order within one write (events of one cycle share their time). */
+      ['seq', 'int'],
+    ],
+    key: ['incident_id', 'cycle_id', 'event_type'],
+  },
+  silences: {
+    name: 'silences',
+    columns: [
+      ['silence_id', 'id'],
+      ['match_text', 'text'],
+      ['until_at', 'timestamp'],
+      ['author', 'text'],
+      ['reason', 'text'],
+      ['created_at', 'timestamp'],
+    ],
+    key: ['silence_id'],
+  },
+  notification_ledger: {
+    name: 'notification_ledger',
+    columns: [
+      ['fingerprint', 'id'],
+      ['team', 'id'],
+      ['last_state', 'id'],
+      ['severity', 'id'],
+      ['error_class', 'text'],
+      ['told_at', 'timestamp'],
+      ['message_id', 'id'],
+    ],
+    key: ['fingerprint', 'team'],
+  },
+  deliveries: {
+    name: 'deliveries',
+    columns: [
+      ['message_id', 'id'],
+      ['team', 'id'],
+      ['cycle_id', 'id'],
+      ['content_hash', 'id'],
+      ['status', 'id'],
+      ['transport_id', 'text'],
+      ['response', 'text'],
+      ['error', 'text'],
+      ['retryable', 'bool'],
+      ['claimed_at', 'timestamp'],
+      ['sent_at', 'timestamp'],
+    ],
+    key: ['message_id'],
+  },
+  narratives: {
+    name: 'narratives',
+    columns: [
+      ['facts_hash', 'id'],
+      ['narrative', 'text'],
+      ['written_at', 'timestamp'],
+    ],
+    key: ['facts_hash'],
+  },
+};
+
+/**
+ * Columns version 2 adds to `jobs` (not part of JOB_COLUMNS: they are never staged, only set by upsertJobs): the
+ * paused/state the job had before its latest change, and the cycle that changed it, so the assessment snapshot can
+ * say what a job was before this cycle's upsert (`jobBefore`) however often the cycle is re-run.
+ */
+export const JOB_STATE_COLUMNS: readonly Column[] = [
+  ['prev_paused', 'bool'],
+  ['prev_state', 'text'],
+  ['state_cycle_id', 'id'],
+];
+
 export interface Migration {
   version: number;
   description: string;
   tables: readonly TableDef[];
+  /** Columns added to existing tables (ALTER TABLE … ADD COLUMN IF NOT EXISTS, on both stores). */
+  addColumns?: readonly { table: string; column: Column }[];
 }
 
-/** Versioned migrations. The next issue's incident and notification tables become version 2. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, description: 'runs, status history, jobs, coverage, gaps, cycles, lease, quarantine', tables: Object.values(TABLES) }];
+/** Versioned migrations: a store at version N applies every later one, in order, and records each. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: 'runs, status history, jobs, coverage, gaps, cycles, lease, quarantine', tables: Object.values(TABLES) },
+  {
+    version: 2,
+    description: 'incidents, incident events, silences, notification ledger, deliveries, narratives; job state changes',
+    tables: Object.values(ASSESS_TABLES),
+    addColumns: JOB_STATE_COLUMNS.map((column) => ({ table: 'jobs', column })),
+  },
+];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 export type Cell = string | number | boolean | Date | null;
@@ -310,4 +439,15 @@ export function rowToJob(row: RowObject): Job {
 export function ident(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_$]{0,254}$/.test(name)) throw new Error(`invalid SQL identifier: ${name}`);
   return name;
+}
+
+/**
+ * Run by upsertJobs just before its MERGE, against the staged batch: a job whose paused/state is about to change
+ * keeps the values it had and the cycle that changed them (JOB_STATE_COLUMNS). A second change within the same
+ * cycle (a re-run) keeps the state from before the cycle.
+ */
+export function jobStateChangeSql(target: string, stage: string): string {
+  return `UPDATE ${target} AS t SET prev_paused = t.paused, prev_state = t.state, state_cycle_id = s.cycle_id FROM ${stage} AS s
+    WHERE t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id AND s.last_seen_at >= t.last_seen_at
+      AND (t.paused IS DISTINCT FROM s.paused OR t.state IS DISTINCT FROM s.state) AND t.state_cycle_id IS DISTINCT FROM s.cycle_id`;
 }

@@ -1,5 +1,7 @@
 // The semantic store interface that the DuckDB and Snowflake stores share. No raw SQL passes through it:
 // callers say what they want stored or read, each store owns its SQL.
+import type { AssessSnapshot, Ledger, LedgerEntry, Silence } from '../../normalize/assessment.js';
+import type { Incident, IncidentEvent, Severity } from '../../normalize/incident.js';
 import type { Job, Platform, Run, StatusCategory } from '../../normalize/schema.js';
 
 export interface UpsertResult {
@@ -93,7 +95,7 @@ export interface Lease {
   expiresAt: Date;
 }
 
-export interface Store {
+export interface Store extends AssessStore {
   readonly kind: 'duckdb' | 'snowflake';
   /** Creates or upgrades the tables (versioned migrations, idempotent). */
   migrate(): Promise<void>;
@@ -124,4 +126,132 @@ export interface Store {
   /** Who holds the lease now, for the message when acquireLease refuses. */
   readLease?(): Promise<Lease | null>;
   close(): Promise<void>;
+}
+
+// ---- Assessment and delivery (issues 9 and 10): what the store reads for `assess` and keeps of its output. ----
+
+/** A (platform, scope) the snapshot covers. */
+export interface ScopeRef {
+  platform: Platform;
+  scope: string;
+}
+
+export interface SnapshotOptions {
+  now: Date;
+  /** Newest final attempts per job (SNAPSHOT_LIMITS.finals). */
+  finals: number;
+  /** Newest successful final attempts per job (SNAPSHOT_LIMITS.successes). */
+  successes: number;
+  /**
+   * The cycle whose job upsert `jobBefore` is relative to: a job whose paused/state changed in this cycle's upsert
+   * reports the state before it; re-reading in a re-run of the same cycle gives the same answer.
+   */
+  cycleId: string;
+  /** How far back runs are read (default 60 days): the bound that keeps the read from scanning all history. */
+  lookbackDays?: number;
+}
+
+export interface IncidentQuery {
+  /** Resolved incidents too (default: open only). */
+  all?: boolean;
+  /** Glob on job id or name (`*`, `?`, case-insensitive). */
+  jobGlob?: string;
+  limit: number;
+}
+
+/** A silence as stored: `match` is an incident id, a fingerprint or a job glob. */
+export interface StoredSilence extends Silence {
+  id: string;
+  createdAt: Date;
+}
+
+export interface DeliveryClaim {
+  team: string;
+  cycleId: string;
+  /** Deterministic (team, cycle, content hash): the receiving side dedupes a resend by it. */
+  messageId: string;
+  contentHash: string;
+  claimedAt: Date;
+}
+
+/** A notice the confirmed message carried: the ledger entry of its fingerprint becomes this. */
+export interface DeliveredNotice {
+  fingerprint: string;
+  state: LedgerEntry['lastState'];
+  severity: Severity;
+  errorClass: string | null;
+}
+
+export interface DeliveryConfirmation {
+  messageId: string;
+  /** The transport's id for the message (SMTP message id, Graph request id). */
+  transportId: string | null;
+  /** The transport's answer, short (never a secret). */
+  response: string | null;
+  sentAt: Date;
+  notices: readonly DeliveredNotice[];
+}
+
+export interface DeliveryFailure {
+  messageId: string;
+  error: string;
+  retryable: boolean;
+}
+
+export interface Delivery {
+  messageId: string;
+  team: string;
+  cycleId: string;
+  contentHash: string;
+  status: 'sending' | 'sent' | 'failed';
+  transportId: string | null;
+  response: string | null;
+  error: string | null;
+  retryable: boolean | null;
+  claimedAt: Date;
+  sentAt: Date | null;
+}
+
+export interface Narrative {
+  factsHash: string;
+  /** The model's structured answer, JSON text. */
+  json: string;
+  at: Date;
+}
+
+/**
+ * The semantic methods for assessment and delivery, on every store. Each runs in one statement or one transaction;
+ * re-running a cycle's writes is idempotent.
+ */
+export interface AssessStore {
+  /**
+   * Read after this cycle's upsertRuns/upsertJobs (jobBefore comes from the change the upsert recorded). Bounded:
+   * runs started (or last seen) within `lookbackDays`, newest N per job. `'all'` reads every stored scope.
+   */
+  readAssessmentSnapshot(scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): Promise<AssessSnapshot>;
+  readOpenIncidents(): Promise<Incident[]>;
+  /** Upserts incidents by id and appends events once per (incident, cycle, type), in one transaction. */
+  writeIncidents(incidents: readonly Incident[], events: readonly IncidentEvent[]): Promise<void>;
+  /** Newest first (last update). */
+  readIncidents(query: IncidentQuery): Promise<Incident[]>;
+  /** Oldest first. */
+  readIncidentEvents(incidentId: string): Promise<IncidentEvent[]>;
+  addSilence(silence: StoredSilence): Promise<void>;
+  /** Removes silences by id or by their exact match text; resolves the number removed. */
+  removeSilence(idOrMatch: string): Promise<number>;
+  /** Silences still in force at `now`. */
+  readSilences(now: Date): Promise<StoredSilence[]>;
+  /** Sets `acknowledged` and appends an `acknowledged` event; false when no such incident. */
+  acknowledge(incidentId: string, author: string, at: Date, cycleId?: string): Promise<boolean>;
+  /** Per fingerprint, what was last told (of the given team, or every team's latest). */
+  readLedger(team?: string): Promise<Ledger>;
+  /** Marks the message `sending`; false when a delivery with this message id is already `sent`. */
+  claimDelivery(claim: DeliveryClaim): Promise<boolean>;
+  /** Marks the message `sent` and updates the ledger for its notices, in one transaction. */
+  confirmDelivery(confirmation: DeliveryConfirmation): Promise<void>;
+  failDelivery(failure: DeliveryFailure): Promise<void>;
+  /** Deliveries left `sending` (the process died mid-send), oldest first. */
+  readPendingDeliveries(): Promise<Delivery[]>;
+  readNarrative(factsHash: string): Promise<Narrative | null>;
+  writeNarrative(factsHash: string, json: string, at: Date): Promise<void>;
 }

@@ -1,9 +1,10 @@
-// The semantic suite every Store must pass (DuckDB now; the Snowflake store runs the same suite).
+// The semantic suite every Store must pass: DuckDB and the Snowflake store (against the emulator) run it alike.
 import { beforeEach, afterEach, describe, expect, it } from '@jest/globals';
 import { SchemaVersionError } from '../../../errors.js';
 import { RunSchema, type Run } from '../../../normalize/schema.js';
 import type { Store } from '../../../sinks/store/types.js';
 import { HOSTILE, makeJob, makeRun, T0, at } from '../../helpers/run-fixtures.js';
+import { assessContract } from './contract-assess.js';
 
 export function describeStoreContract(name: string, open: (opts: { migrate: boolean }) => Promise<{ store: Store; cleanup(): Promise<void> }>): void {
   describe(`${name} store contract`, () => {
@@ -153,6 +154,8 @@ export function describeStoreContract(name: string, open: (opts: { migrate: bool
       await store.releaseLease('cycle-b');
       expect(await store.acquireLease('cycle-c', 60_000, at(60))).toBe(true);
     });
+
+    assessContract(() => store);
   });
 }
 

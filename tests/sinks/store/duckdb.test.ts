@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { StoreError } from '../../../errors.js';
 import { openDuckDbStore } from '../../../sinks/store/duckdb.js';
 import { describeStoreContract } from './contract.js';
-import { makeRun } from '../../helpers/run-fixtures.js';
+import { makeJob, makeRun } from '../../helpers/run-fixtures.js';
+import { LATEST_VERSION } from '../../../sinks/store/tables.js';
+import { SchemaVersionError } from '../../../errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pa-duck-'));
 let n = 0;
@@ -36,6 +38,37 @@ describe('DuckDB store specifics', () => {
   it('fails with a StoreError naming the path when the file cannot be created or does not exist', async () => {
     await expect(openDuckDbStore(join(dir, 'no', 'such', 'dir', 'x.duckdb'))).rejects.toBeInstanceOf(StoreError);
     await expect(openDuckDbStore(join(dir, 'missing.duckdb'), { readOnly: true })).rejects.toThrow(/missing\.duckdb/);
+  });
+
+  it('upgrades a version-1 store in place: the data stays, the new tables and job columns appear', async () => {
+    const path = join(dir, 'upgrade.duckdb');
+    const v1 = await openDuckDbStore(path);
+    await v1.migrate();
+    await v1.upsertRuns([makeRun()]);
+    await v1.upsertJobs([makeJob()]);
+    await v1.close();
+    // Turn the file back into what version 1 left (before the assessment tables existed).
+    const duck = await import('@duckdb/node-api');
+    const inst = await duck.DuckDBInstance.create(path);
+    const raw = await inst.connect();
+    for (const t of ['incidents', 'incident_events', 'silences', 'notification_ledger', 'deliveries', 'narratives']) await raw.run(`DROP TABLE ${t}`);
+    for (const c of ['prev_paused', 'prev_state', 'state_cycle_id']) await raw.run(`ALTER TABLE jobs DROP COLUMN ${c}`);
+    await raw.run('DELETE FROM schema_version WHERE version > 1');
+    raw.closeSync();
+    inst.closeSync();
+    const store = await openDuckDbStore(path);
+    try {
+      await expect(store.checkSchema()).rejects.toBeInstanceOf(SchemaVersionError);
+      await store.migrate();
+      expect(await store.checkSchema()).toBe(LATEST_VERSION);
+      expect(await store.countRuns()).toBe(1);
+      await store.upsertJobs([makeJob({ paused: true, cycleId: 'c9' })]);
+      const snap = await store.readAssessmentSnapshot('all', { now: new Date('2026-11-24T00:00:00Z'), finals: 20, successes: 20, cycleId: 'c9' });
+      expect(snap.jobs.map((j) => [j.jobId, j.finals.length, j.jobBefore])).toEqual([['job-1', 1, { paused: false, state: 'UNPAUSED' }]]);
+      expect(await store.readOpenIncidents()).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('serializes concurrent writes and reads from scopes collecting at the same time', async () => {

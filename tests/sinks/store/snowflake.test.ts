@@ -9,8 +9,10 @@ import snowflake from 'snowflake-sdk';
 import { SchemaVersionError, StoreError } from '../../../errors.js';
 import { startSnowflakeEmulator, type SnowflakeEmulator } from '../../../sim/snowflake/emulator.js';
 import { openSnowflakeStore } from '../../../sinks/store/snowflake.js';
+import { LATEST_VERSION } from '../../../sinks/store/tables.js';
 import { describeStoreContract } from './contract.js';
-import { makeRun } from '../../helpers/run-fixtures.js';
+import { incident } from './contract-assess.js';
+import { makeJob, makeRun } from '../../helpers/run-fixtures.js';
 
 let emu: SnowflakeEmulator;
 let n = 0;
@@ -49,6 +51,45 @@ describe('Snowflake store specifics', () => {
     }
   });
 
+  it('reads the assessment snapshot in two statements and writes a cycle of incidents in one transaction', async () => {
+    const store = await openSnowflakeStore(settings('ASSESS'), { queryTag: 'pipeline-audit/test assess' });
+    try {
+      await store.migrate();
+      await store.upsertRuns(Array.from({ length: 40 }, (_, i) => makeRun({ jobId: `job-${i % 4}`, runId: `r${i}` })));
+      await store.upsertJobs([makeJob()]);
+      let before = emu.statements.length;
+      const snap = await store.readAssessmentSnapshot([{ platform: 'databricks', scope: 'ws-1' }], { now: new Date('2026-11-24T00:00:00Z'), finals: 5, successes: 5, cycleId: 'cycle-1' });
+      expect(snap.jobs.map((j) => j.finals.length)).toEqual([5, 5, 5, 5]);
+      expect(emu.statements.slice(before).map((s) => s.ok)).toEqual([true, true]);
+      before = emu.statements.length;
+      const incidents = Array.from({ length: 150 }, (_, i) => incident({ id: `inc_${i}`, fingerprint: `databricks|ws-1|job-${i}|failed` }));
+      await store.writeIncidents(incidents, incidents.map((x) => ({ incidentId: x.id, cycleId: 'c1', at: x.openedAt, type: 'opened' as const, severity: x.severity, streak: 1, errorClass: null, note: null })));
+      // BEGIN, incidents in two MERGEs (100 rows a source), events in two, COMMIT
+      expect(emu.statements.slice(before).map((s) => s.sqlText.split(' ')[0])).toEqual(['BEGIN', 'MERGE', 'MERGE', 'MERGE', 'MERGE', 'COMMIT']);
+      expect(await store.readOpenIncidents()).toHaveLength(150);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('upgrades a version-1 schema in place', async () => {
+    const store = await openSnowflakeStore(settings('UPGRADE'), { queryTag: 'pipeline-audit/test upgrade' });
+    try {
+      await store.migrate();
+      await store.upsertJobs([makeJob()]);
+      for (const t of ['INCIDENTS', 'INCIDENT_EVENTS', 'SILENCES', 'NOTIFICATION_LEDGER', 'DELIVERIES', 'NARRATIVES']) await emu.sql(`DROP TABLE DEV_POWERAPPS.UPGRADE.${t}`);
+      for (const c of ['prev_paused', 'prev_state', 'state_cycle_id']) await emu.sql(`ALTER TABLE DEV_POWERAPPS.UPGRADE.JOBS DROP COLUMN ${c}`);
+      await emu.sql('DELETE FROM DEV_POWERAPPS.UPGRADE.SCHEMA_VERSION WHERE version > 1');
+      await expect(store.checkSchema()).rejects.toBeInstanceOf(SchemaVersionError);
+      await store.migrate();
+      expect(await store.checkSchema()).toBe(LATEST_VERSION);
+      expect((await store.readJobs()).map((j) => j.jobId)).toEqual(['job-1']);
+      expect(await store.readSilences(new Date())).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('says the schema is behind when its version row is older, and names init', async () => {
     const store = await openSnowflakeStore(settings('BEHIND'), { queryTag: 'pipeline-audit/test behind' });
     try {
@@ -74,7 +115,7 @@ describe('Snowflake store specifics', () => {
       const logins = emu.logins;
       const store = await openSnowflakeStore({ ...noPassword, ...key }, { queryTag: 'pipeline-audit/test keypair' });
       await store.migrate();
-      expect(await store.checkSchema()).toBe(1);
+      expect(await store.checkSchema()).toBe(LATEST_VERSION);
       await store.close();
       expect(emu.logins).toBe(logins + 1);
     }

@@ -1,0 +1,146 @@
+// The assessment snapshot in two statements, whatever the history's size: one over the runs, one over the jobs and
+// the cycle rows.
+//
+// Bounded reads, not incremental statistics: the runs statement only looks at runs started (or last seen) within
+// `lookbackDays` (60 by default), and per job keeps the newest N final attempts and the newest N successes with
+// ROW_NUMBER() OVER (PARTITION BY job ORDER BY time DESC) <= N, plus the pending retries, the active runs and the
+// latest start. Both engines prune by the time filter (DuckDB zone maps, Snowflake micro-partitions: runs arrive
+// roughly in time order, so recent rows cluster), so a cycle reads a recent slice, never all history. The cost: a
+// job that ran fewer than N times within the window gets fewer samples (a weekly job about 8), which the rules
+// already handle as "too few samples".
+import type { AssessJob, AssessRun, AssessSnapshot, JobSnapshot, SuccessSample } from '../../normalize/assessment.js';
+import type { Platform, StatusCategory } from '../../normalize/schema.js';
+import { asBool, asDate, asNum, asStr, col, param, type Row, type SqlSession } from './assess-sql.js';
+import type { Cell } from './tables.js';
+import type { ScopeRef, SnapshotOptions } from './types.js';
+
+const DEFAULT_LOOKBACK_DAYS = 60;
+const RUN_COLS = 'platform, scope, job_id, run_id, job_name, attempt, attempt_group, is_final_attempt, status_category, status_detail, status_raw, scheduled_at, started_at, ended_at, duration_ms, error_class, error_code, error_message, url, rows_processed';
+/** A run's place in time for ordering: when it started, else when it was due, ended or was seen. */
+const RUN_TIME = 'COALESCE(started_at, scheduled_at, ended_at, last_seen_at)';
+const ACTIVE = "status_category IN ('queued', 'running')";
+
+function scopeFilter(s: SqlSession, scopes: readonly ScopeRef[] | 'all', alias: string): { sql: string; binds: Cell[] } {
+  if (scopes === 'all') return { sql: '1 = 1', binds: [] };
+  if (scopes.length === 0) return { sql: '1 = 0', binds: [] };
+  return {
+    sql: `(${scopes.map(() => `(${alias}.platform = ${param(s, 'id')} AND ${alias}.scope = ${param(s, 'id')})`).join(' OR ')})`,
+    binds: scopes.flatMap((x) => [x.platform, x.scope]),
+  };
+}
+
+function runsSql(s: SqlSession, scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): { sql: string; binds: Cell[] } {
+  const since = new Date(opts.now.getTime() - (opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * 86_400_000);
+  const f = scopeFilter(s, scopes, 'r');
+  const n = (v: number) => Math.max(1, Math.floor(v));
+  const part = (name: string, where: string, rn: string | null) =>
+    `SELECT '${name}' AS part, ${RUN_COLS}, ${rn ? `ROW_NUMBER() OVER (PARTITION BY platform, scope, job_id ORDER BY ${rn} DESC, run_id DESC)` : '0'} AS rn FROM recent WHERE ${where}`;
+  const sql = `WITH recent AS (
+      SELECT ${RUN_COLS}, last_seen_at FROM ${s.table('runs')} r
+      WHERE ${f.sql} AND (r.started_at >= ${param(s, 'timestamp')} OR r.last_seen_at >= ${param(s, 'timestamp')})
+    ), parts AS (
+      ${part('final', 'is_final_attempt', RUN_TIME)}
+      UNION ALL ${part('success', "is_final_attempt AND status_category = 'succeeded'", RUN_TIME)}
+      UNION ALL ${part('pending', `NOT is_final_attempt AND status_category = 'failed' AND NOT EXISTS (SELECT 1 FROM recent f WHERE f.platform = recent.platform AND f.scope = recent.scope AND f.job_id = recent.job_id AND f.attempt_group = recent.attempt_group AND f.is_final_attempt)`, RUN_TIME)}
+      UNION ALL ${part('active', ACTIVE, null)}
+    )
+    SELECT * FROM parts WHERE (part = 'final' AND rn <= ${n(opts.finals)}) OR (part = 'success' AND rn <= ${n(opts.successes)}) OR (part = 'pending' AND rn <= ${n(opts.finals)}) OR part = 'active'
+    UNION ALL
+    SELECT 'last' AS part, platform, scope, job_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, MAX(COALESCE(started_at, scheduled_at)), NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0
+    FROM recent GROUP BY platform, scope, job_id`;
+  return { sql, binds: [...f.binds, since, since] };
+}
+
+function jobsSql(s: SqlSession, scopes: readonly ScopeRef[] | 'all', cycleId: string): { sql: string; binds: Cell[] } {
+  const f = scopeFilter(s, scopes, 'j');
+  // The cycle row of the cycle being assessed (a re-run) is not "the previous cycle".
+  const sql = `SELECT c.prev_end, j.* FROM (SELECT MAX(ended_at) AS prev_end FROM ${s.table('cycles')} WHERE cycle_id <> ${param(s, 'id')}) c
+    LEFT JOIN ${s.table('jobs')} j ON ${f.sql}`;
+  return { sql, binds: [cycleId, ...f.binds] };
+}
+
+function toRun(r: Row): AssessRun {
+  return {
+    runId: String(col(r, 'run_id')),
+    jobName: asStr(col(r, 'job_name')),
+    attempt: asNum(col(r, 'attempt')) ?? 0,
+    attemptGroup: String(col(r, 'attempt_group')),
+    isFinalAttempt: asBool(col(r, 'is_final_attempt')) ?? false,
+    status: { category: String(col(r, 'status_category')) as StatusCategory, detail: asStr(col(r, 'status_detail')), raw: String(col(r, 'status_raw') ?? '') },
+    scheduledAt: asDate(col(r, 'scheduled_at')),
+    startedAt: asDate(col(r, 'started_at')),
+    endedAt: asDate(col(r, 'ended_at')),
+    durationMs: asNum(col(r, 'duration_ms')),
+    errorClass: asStr(col(r, 'error_class')),
+    errorCode: asStr(col(r, 'error_code')),
+    errorMessage: asStr(col(r, 'error_message')),
+    url: asStr(col(r, 'url')),
+    rowsProcessed: asNum(col(r, 'rows_processed')),
+  };
+}
+
+function toJob(r: Row): AssessJob {
+  const tags = col(r, 'tags');
+  return {
+    name: asStr(col(r, 'name')),
+    schedule: asStr(col(r, 'schedule')),
+    scheduleTimezone: asStr(col(r, 'schedule_timezone')),
+    paused: asBool(col(r, 'paused')),
+    state: asStr(col(r, 'state')),
+    tags: (tags === null || tags === undefined ? {} : typeof tags === 'string' ? JSON.parse(tags) : tags) as AssessJob['tags'],
+    url: asStr(col(r, 'url')),
+    deleted: asBool(col(r, 'deleted')) ?? false,
+    firstSeenAt: asDate(col(r, 'first_seen_at')),
+  };
+}
+
+/** The job's paused/state before this cycle's upsert (see JOB_STATE_COLUMNS); null when first seen this cycle. */
+function jobBefore(r: Row, cycleId: string, previousCycleEndedAt: Date | null): JobSnapshot['jobBefore'] {
+  if (col(r, 'state_cycle_id') === cycleId) return { paused: asBool(col(r, 'prev_paused')), state: asStr(col(r, 'prev_state')) };
+  const first = asDate(col(r, 'first_seen_at'));
+  if (!previousCycleEndedAt || (first && first > previousCycleEndedAt)) return null;
+  return { paused: asBool(col(r, 'paused')), state: asStr(col(r, 'state')) };
+}
+
+const key = (platform: unknown, scope: unknown, jobId: unknown) => JSON.stringify([String(platform), String(scope), String(jobId)]);
+
+export async function readAssessmentSnapshot(s: SqlSession, scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): Promise<AssessSnapshot> {
+  const runs = runsSql(s, scopes, opts);
+  const jobs = jobsSql(s, scopes, opts.cycleId);
+  const [runRows, jobRows] = await s.read(async (q) => [await q.query(runs.sql, runs.binds), await q.query(jobs.sql, jobs.binds)] as const);
+  const previousCycleEndedAt = asDate(col(jobRows[0] ?? {}, 'prev_end'));
+  const byJob = new Map<string, JobSnapshot>();
+  const snapOf = (r: Row): JobSnapshot => {
+    const k = key(col(r, 'platform'), col(r, 'scope'), col(r, 'job_id'));
+    let snap = byJob.get(k);
+    if (!snap) {
+      snap = { platform: String(col(r, 'platform')) as Platform, scope: String(col(r, 'scope')), jobId: String(col(r, 'job_id')), job: null, jobBefore: null, finals: [], pendingRetries: [], active: [], successes: [], lastStartedAt: null };
+      byJob.set(k, snap);
+    }
+    return snap;
+  };
+  for (const r of jobRows) {
+    if (col(r, 'job_id') === null || col(r, 'job_id') === undefined) continue; // the cycle row alone: no jobs
+    const snap = snapOf(r);
+    snap.job = toJob(r);
+    snap.jobBefore = jobBefore(r, opts.cycleId, previousCycleEndedAt);
+  }
+  // Newest first from the window functions; the snapshot wants oldest first / newest last.
+  const sorted = [...runRows].sort((a, b) => Number(col(b, 'rn')) - Number(col(a, 'rn')));
+  for (const r of sorted) {
+    const snap = snapOf(r);
+    const part = String(col(r, 'part'));
+    if (part === 'last') snap.lastStartedAt = asDate(col(r, 'started_at'));
+    else if (part === 'final') snap.finals.push(toRun(r));
+    else if (part === 'pending') snap.pendingRetries.push(toRun(r));
+    else if (part === 'active') snap.active.push(toRun(r));
+    else if (part === 'success') {
+      const run = toRun(r);
+      const sample: SuccessSample = { runId: run.runId, endedAt: run.endedAt, durationMs: run.durationMs, rowsProcessed: run.rowsProcessed };
+      snap.successes.push(sample);
+    }
+  }
+  for (const snap of byJob.values()) snap.active.sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0) || (a.runId < b.runId ? -1 : 1));
+  const jobsOut = [...byJob.values()].sort((a, b) => (key(a.platform, a.scope, a.jobId) < key(b.platform, b.scope, b.jobId) ? -1 : 1));
+  return { jobs: jobsOut, previousCycleEndedAt };
+}

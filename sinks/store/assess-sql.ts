@@ -1,0 +1,77 @@
+// The SQL both stores share for assessment and delivery. DuckDB and Snowflake agree on what these statements use
+// (MERGE with a SELECT source, window functions, ILIKE … ESCAPE, IS DISTINCT FROM, CAST); where they differ (type
+// names, qualified table names, how a value is bound) the store passes a `SqlSession`. Every value is bound, and
+// bound through an explicit CAST, so neither engine has to guess a parameter's type.
+import { ident, type Cell, type ColumnType, type TableDef } from './tables.js';
+
+export type Row = Record<string, unknown>;
+
+export interface SqlRunner {
+  /** One statement with `?` binds. Rows keep the engine's column-name case (read them with `col`). */
+  query(sql: string, binds?: readonly Cell[]): Promise<Row[]>;
+}
+
+export interface SqlSession {
+  /** The table's qualified name. */
+  table(name: string): string;
+  /** The engine's type names for the shared column types. */
+  types: Record<ColumnType, string>;
+  /** A read, serialized with the store's other operations. */
+  read<T>(fn: (q: SqlRunner) => Promise<T>): Promise<T>;
+  /** A transaction, serialized with the store's other operations; rolled back when `fn` throws. */
+  tx<T>(what: string, fn: (q: SqlRunner) => Promise<T>): Promise<T>;
+}
+
+/** A bound parameter of a column type: `CAST(? AS <type>)`. */
+export function param(s: SqlSession, type: ColumnType): string {
+  return `CAST(? AS ${s.types[type]})`;
+}
+
+/** A column of a result row, whatever case the engine returned it in. */
+export function col(row: Row, name: string): unknown {
+  return name in row ? row[name] : row[name.toUpperCase()];
+}
+
+export const asDate = (v: unknown): Date | null => {
+  if (v === null || v === undefined) return null;
+  if (typeof (v as { getTime?: unknown }).getTime === 'function') return new Date((v as Date).getTime());
+  return new Date(String(v));
+};
+export const asNum = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+export const asStr = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+export const asBool = (v: unknown): boolean | null => (v === null || v === undefined ? null : v === true || v === 1 || v === '1' || v === 'true' || v === 'TRUE');
+
+/** At most this many rows per MERGE source: the statement stays a few hundred KB whatever the batch. */
+const ROWS_PER_MERGE = 100;
+
+/**
+ * Upserts rows (in `t.columns` order) by `t.key` with MERGE, in chunks. `update`: the columns a matched row takes
+ * from the source ('none': insert only, an existing key is left as it is). Rows are deduplicated by key first (the
+ * last wins): Snowflake refuses a MERGE whose source holds one key twice.
+ */
+export async function mergeRows(s: SqlSession, q: SqlRunner, t: TableDef, rows: readonly Cell[][], update: readonly string[] | 'all' | 'none' = 'all'): Promise<void> {
+  const names = t.columns.map(([n]) => ident(n));
+  const keyIdx = t.key.map((k) => names.indexOf(k));
+  const byKey = new Map<string, Cell[]>();
+  for (const r of rows) byKey.set(JSON.stringify(keyIdx.map((i) => r[i] ?? null)), r);
+  const unique = [...byKey.values()];
+  const select = `SELECT ${t.columns.map(([n, ty]) => `${param(s, ty)} AS ${n}`).join(', ')}`;
+  const on = t.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
+  const sets = (update === 'all' ? names.filter((n) => !t.key.includes(n)) : update === 'none' ? [] : update).map((n) => `${ident(n)} = s.${ident(n)}`);
+  const matched = sets.length ? ` WHEN MATCHED THEN UPDATE SET ${sets.join(', ')}` : '';
+  for (let i = 0; i < unique.length; i += ROWS_PER_MERGE) {
+    const part = unique.slice(i, i + ROWS_PER_MERGE);
+    await q.query(
+      `MERGE INTO ${s.table(t.name)} AS t USING (${part.map(() => select).join(' UNION ALL ')}) AS s ON ${on}${matched} WHEN NOT MATCHED THEN INSERT (${names.join(', ')}) VALUES (${names.map((n) => `s.${n}`).join(', ')})`,
+      part.flat(),
+    );
+  }
+}
+
+/**
+ * A job glob (`*`, `?`, case-insensitive, as in the configuration) as an ILIKE pattern with `!` as the escape
+ * character (a backslash means different things in the two engines' string literals).
+ */
+export function globToLike(glob: string): string {
+  return [...glob].map((c) => (c === '*' ? '%' : c === '?' ? '_' : c === '%' || c === '_' || c === '!' ? `!${c}` : c)).join('');
+}
