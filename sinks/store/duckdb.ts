@@ -16,16 +16,19 @@ const DUCK_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR',
 
 type DuckModule = typeof import('@duckdb/node-api');
 
+/** The message of an error from the native module (not always an `instanceof Error` of this realm, e.g. under jest). */
+const messageOf = (e: unknown): string => (typeof (e as { message?: unknown } | null)?.message === 'string' ? (e as { message: string }).message : String(e));
+
 const CORRUPT = /Corrupt database|checksum|not a valid DuckDB database|Serialization Error|INTERNAL Error/i;
 
 function wrap(what: string, e: unknown): StoreError {
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = messageOf(e);
   return new StoreError(`DuckDB store: ${what} failed: ${msg.split('\n')[0]}`, { cause: e, isRetryable: !CORRUPT.test(msg) && /lock|IO Error|Could not set lock/i.test(msg) });
 }
 
 /** The file cannot be read back: no retry helps, and writing on would bury the damage under more cycles. */
 function corrupt(path: string, e: unknown): StoreError {
-  const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  const msg = messageOf(e).split('\n')[0];
   return new StoreError(`DuckDB store ${path} cannot be read back (${msg}): restore it from a backup, or move it (and its .wal) aside to start a new store`, { cause: e });
 }
 
@@ -35,8 +38,7 @@ function corrupt(path: string, e: unknown): StoreError {
  * errors that are not DuckDB's (a full temp disk) may pass or concern every row: they fail the upsert.
  */
 function isDataError(e: unknown): boolean {
-  const cause = e instanceof StoreError ? e.cause : e;
-  const msg = cause instanceof Error ? cause.message : String(cause);
+  const msg = messageOf(e instanceof StoreError ? e.cause : e);
   if (!/^[A-Za-z ]+ Error: /.test(msg)) return false;
   return !/^(IO|Out of Memory|Interrupt|Parser|Binder|Catalog|TransactionContext|Connection|FATAL|INTERNAL|Permission|Dependency|Serialization) Error/i.test(msg) && !CORRUPT.test(msg);
 }
