@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SchemaVersionError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
-import { runKey, jobKey, type Job, type Platform, type Run } from '../../normalize/schema.js';
-import { clip, ident, jobToRow, jsonText, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import type { Job, Platform, Run } from '../../normalize/schema.js';
+import { clip, ident, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
 import { writeBisecting } from './bisect.js';
 import type { Coverage, CycleRecord, Gap, Lease, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 
@@ -201,7 +201,7 @@ export class DuckDbStore implements Store {
 
   async upsertRuns(input: readonly Run[]): Promise<UpsertResult> {
     this.writable('write runs');
-    const runs = dedupeNewest(input, runKey);
+    const runs = dedupeNewest(input, storedRunKey);
     const rows: { run: Run; row: Cell[] }[] = [];
     const bad: { run: Run; reason: string }[] = [];
     for (const r of runs) {
@@ -261,7 +261,7 @@ export class DuckDbStore implements Store {
     this.writable('write jobs');
     const jobs = dedupeNewest(
       input.map((j) => ({ ...j, updatedAt: null, status: { category: 'unknown' as const } })),
-      jobKey,
+      storedJobKey,
     );
     const rows = jobs.map((j) => ({ job: j, row: jobToRow(j) }));
     const bad: { job: Job; reason: string }[] = [];

@@ -9,8 +9,8 @@
 // the CREATE would commit the history INSERT on its own and a ROLLBACK after a failed MERGE would undo nothing.
 import { SchemaVersionError, SnowflakeError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
-import { jobKey, runKey, type Job, type Platform, type Run } from '../../normalize/schema.js';
-import { clip, ident, jobToRow, jsonText, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import type { Job, Platform, Run } from '../../normalize/schema.js';
+import { clip, ident, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
 import type { Coverage, CycleRecord, Gap, Lease, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 import { Spool } from './spool.js';
 import { writeBisecting } from './bisect.js';
@@ -151,7 +151,7 @@ export class SnowflakeStore implements Store {
   }
 
   private async merge(input: readonly Run[]): Promise<UpsertResult> {
-    const runs = dedupeNewest(input, runKey);
+    const runs = dedupeNewest(input, storedRunKey);
     const rows: { run: Run; row: Cell[] }[] = [];
     const bad: { run: Run; reason: string }[] = [];
     for (const r of runs) {
@@ -217,7 +217,7 @@ export class SnowflakeStore implements Store {
   async upsertJobs(input: readonly Job[]): Promise<UpsertResult> {
     const jobs = dedupeNewest(
       input.map((j) => ({ ...j, updatedAt: null, status: { category: 'unknown' as const } })),
-      jobKey,
+      storedJobKey,
     );
     const rows = jobs.map((j) => ({ job: j, row: jobToRow(j) }));
     const bad: { job: Job; reason: string }[] = [];

@@ -1,7 +1,7 @@
 // One definition of the audit tables, from which each store renders its own DDL, and the Run/Job <-> row
 // mapping both stores share. Migrations are data: a later version appends to MIGRATIONS.
 import { observationVersion } from '../../normalize/order.js';
-import { SCHEMA_VERSION, type Job, type Run } from '../../normalize/schema.js';
+import { jobKey, runKey, SCHEMA_VERSION, type Job, type Run } from '../../normalize/schema.js';
 
 export type ColumnType = 'id' | 'text' | 'int' | 'bool' | 'timestamp' | 'json';
 export type Column = readonly [name: string, type: ColumnType];
@@ -181,6 +181,10 @@ export function jsonText(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? wellFormed(x) : x));
 }
+
+/** The key a run is stored under: ids that differ only in malformed text are one row once made well-formed. */
+export const storedRunKey = (r: Pick<Run, 'platform' | 'scope' | 'runId'>): string => runKey({ platform: r.platform, scope: wellFormed(r.scope), runId: wellFormed(r.runId) });
+export const storedJobKey = (j: Pick<Job, 'platform' | 'scope' | 'jobId'>): string => jobKey({ platform: j.platform, scope: wellFormed(j.scope), jobId: wellFormed(j.jobId) });
 
 const cleanCells = (row: Cell[]): Cell[] => row.map((v) => (typeof v === 'string' ? wellFormed(v) : v));
 
