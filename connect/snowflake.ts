@@ -17,6 +17,9 @@ export interface SnowflakeSettings {
   authenticator?: string | undefined;
   role?: string | undefined;
   warehouse?: string | undefined;
+  /** The session's current database and schema (login parameters): unqualified names resolve there. */
+  database?: string | undefined;
+  schema?: string | undefined;
   accessUrl?: string | undefined;
   statementTimeoutSeconds?: number | undefined;
   queueTimeoutSeconds?: number | undefined;
@@ -40,13 +43,26 @@ export function driverError(what: string, e: unknown, secrets: readonly string[]
   let msg = String(d.message ?? e).split('\n')[0] ?? '';
   for (const s of secrets) if (s) msg = msg.split(s).join('[REDACTED]');
   const code = d.code === undefined ? '' : String(d.code);
-  // Final: syntax and compilation errors (001xxx, 002xxx, 000904), data errors (100xxx) and refused logins. The rest,
+  // Final: syntax and compilation errors (001xxx, 002xxx, 000904), no current database (090105), data errors (100xxx)
+  // and refused logins. The rest,
   // statement timeouts (000630), a suspended warehouse, a lost session, the network, may pass on a later try.
-  const final = /^(001\d{3}|002\d{3}|000904|100\d{3}|390100|390144|394304)$/.test(code);
+  const final = /^(001\d{3}|002\d{3}|000904|090105|100\d{3}|390100|390144|394304)$/.test(code);
   return new SnowflakeError(`Snowflake: ${what} failed${code ? ` (${code}${d.sqlState ? `/${d.sqlState}` : ''})` : ''}: ${msg}`, { code: code || null, sqlState: d.sqlState ?? null }, { cause: e, isRetryable: !final });
 }
 
 const TAG = /^[A-Za-z0-9 ._:/@+-]{1,200}$/;
+
+/**
+ * Array binds of more values (rows × columns) than this would be uploaded to a temporary stage (CREATE STAGE + PUT)
+ * instead of sent inline. The driver takes the threshold from the connection option `arrayBindingThreshold` when
+ * set, otherwise from the CLIENT_STAGE_ARRAY_BINDING_THRESHOLD parameter the server sends at login (its own default
+ * of 100,000 applies only when the server sends none), so it is set here explicitly: the stage path needs
+ * privileges and egress that locked-down accounts refuse, and its CREATE STAGE is DDL, which would commit an open
+ * transaction. Callers keep each array bind at or under it (the store chunks its INSERTs). Snowflake caps one
+ * request's payload at 128 MB (docs.snowflake.com/en/developer-guide/node-js/nodejs-driver-execute); 100,000
+ * values of the store's rows stay far below that. See snowflake-protocol.md §7.
+ */
+export const ARRAY_BIND_THRESHOLD = 100_000;
 
 export async function openSnowflake(settings: SnowflakeSettings, opts: { queryTag: string }): Promise<SnowflakeSession> {
   if (!TAG.test(opts.queryTag)) throw new SnowflakeError(`invalid query tag '${opts.queryTag}' (letters, digits and . _ : / @ + - only)`, {});
@@ -63,6 +79,11 @@ export async function openSnowflake(settings: SnowflakeSettings, opts: { queryTa
     ...(settings.privateKeyPassphrase ? { privateKeyPass: settings.privateKeyPassphrase } : {}),
     ...(settings.role ? { role: settings.role } : {}),
     ...(settings.warehouse ? { warehouse: settings.warehouse } : {}),
+    // Without them a user with no DEFAULT_NAMESPACE has no current database, and any unqualified name fails with
+    // 090105 "This session does not have a current database". (The store qualifies every name anyway.)
+    ...(settings.database ? { database: settings.database } : {}),
+    ...(settings.schema ? { schema: settings.schema } : {}),
+    arrayBindingThreshold: ARRAY_BIND_THRESHOLD,
     ...(settings.accessUrl ? { accessUrl: settings.accessUrl } : {}),
     sfRetryMaxLoginRetries: settings.loginRetries ?? 2,
   });

@@ -8,11 +8,23 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { batchInsert, decodeBinds, encodeResult, mergeDuplicateCheck, sqlError, statementType, translate } from './emulator-sql.js';
+import { isDdl, isStageBind, loginNamespace, qualifyTemps, SessionRuleError, useStatement, type Namespace } from './emulator-session.js';
 
 export interface EmulatorOptions {
   account?: string;
   /** username -> password; default any. */
   users?: Record<string, string>;
+  /**
+   * username -> DEFAULT_NAMESPACE ('DB' or 'DB.SCHEMA'). A user without one, whose connection names no database,
+   * has no current database: unqualified temporary tables are refused with 090105, as on Snowflake.
+   */
+  defaultNamespaces?: Record<string, string>;
+  /**
+   * CLIENT_STAGE_ARRAY_BINDING_THRESHOLD sent at login (default 1e9: everything inline). The driver uploads array
+   * binds above it to a stage unless the connection sets arrayBindingThreshold; the emulator has no stage and
+   * refuses that path (recorded in `statements`), after which the driver falls back to inline binds.
+   */
+  arrayBindingThreshold?: number;
 }
 
 export interface ExecutedStatement {
@@ -34,6 +46,7 @@ interface Session {
   queryTag: string | null;
   /** Inside an explicit BEGIN … COMMIT of the client's. */
   inTx: boolean;
+  ns: Namespace;
 }
 
 export interface TaskSeed {
@@ -136,15 +149,17 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     return buf.length ? (JSON.parse(buf.toString('utf8')) as Record<string, unknown>) : {};
   }
 
-  async function login(res: ServerResponse, body: Record<string, unknown>) {
+  async function login(res: ServerResponse, body: Record<string, unknown>, params: URLSearchParams) {
     const data = (body.data ?? {}) as Record<string, unknown>;
     const user = String(data.LOGIN_NAME ?? '');
     const ok = state.refuseLogin > 0 ? false : !opts.users || (data.AUTHENTICATOR === 'SNOWFLAKE_JWT' ? user in opts.users : opts.users[user] === data.PASSWORD);
     if (state.refuseLogin > 0) state.refuseLogin--;
     if (!ok) return json(res, { success: false, code: '390100', message: 'Incorrect username or password was specified.', data: null });
     logins++;
-    const s: Session = { id: String(Date.now() * 1000 + logins), token: `st-${randomUUID()}`, master: `mt-${randomUUID()}`, conn: await instance.connect(), queryTag: null, inTx: false };
+    const ns = loginNamespace(params, opts.defaultNamespaces?.[user], (db) => attached.has(db));
+    const s: Session = { id: String(Date.now() * 1000 + logins), token: `st-${randomUUID()}`, master: `mt-${randomUUID()}`, conn: await instance.connect(), queryTag: null, inTx: false, ns };
     await s.conn.run("SET TimeZone = 'UTC'");
+    if (ns.database) await s.conn.run(`USE "${ns.database}"."${ns.schema}"`).catch(() => undefined); // a schema not created yet: DuckDB's default stays
     sessions.set(s.token, s);
     byMaster.set(s.master, s);
     json(res, {
@@ -157,7 +172,7 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
         validityInSeconds: 3600,
         masterValidityInSeconds: 14400,
         sessionId: Number(s.id),
-        parameters: [...PARAMETERS, { name: 'CLIENT_STAGE_ARRAY_BINDING_THRESHOLD', value: 1_000_000_000 }],
+        parameters: [...PARAMETERS, { name: 'CLIENT_STAGE_ARRAY_BINDING_THRESHOLD', value: opts.arrayBindingThreshold ?? 1_000_000_000 }],
       },
     });
   }
@@ -191,14 +206,41 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     }
     const tag = /^\s*ALTER\s+SESSION\s+SET\s+QUERY_TAG\s*=\s*'((?:[^']|'')*)'/i.exec(sqlText);
     if (tag) s.queryTag = tag[1]!.replaceAll("''", "'");
-    if (/^\s*(ALTER\s+SESSION|USE\s)/i.test(sqlText)) {
+    const refused = (e: SessionRuleError) => {
+      record(false, 0, 0);
+      fail(res, e.code, e.message, e.sqlState);
+    };
+    const executed = () => {
       record(true, 0, 0);
-      return json(res, { success: true, data: { parameters: PARAMETERS, rowtype: [{ name: 'status', type: 'text' }], rowset: [['Statement executed successfully.']], total: 1, returned: 1, queryId: randomUUID(), statementTypeId: 0x4000, version: 1 } });
+      json(res, { success: true, data: { parameters: PARAMETERS, rowtype: [{ name: 'status', type: 'text' }], rowset: [['Statement executed successfully.']], total: 1, returned: 1, queryId: randomUUID(), statementTypeId: 0x4000, version: 1 } });
+    };
+    if (isStageBind(sqlText)) return refused(new SessionRuleError('000002', 'Unsupported feature: the emulator has no stage for array binds (CREATE STAGE SYSTEM$BIND / PUT); keep array binds under the arrayBindingThreshold', '0A000'));
+    try {
+      const use = useStatement(sqlText, s.ns);
+      if (use) {
+        await s.conn.run(`USE "${use.database}"."${use.schema}"`).catch((e: unknown) => {
+          throw new SessionRuleError('002043', `SQL compilation error: Object does not exist, or operation cannot be performed. (${String(e).split('\n')[0]})`, '02000');
+        });
+        s.ns.database = use.database;
+        s.ns.schema = use.schema;
+        return executed();
+      }
+    } catch (e) {
+      if (e instanceof SessionRuleError) return refused(e);
+      throw e;
     }
+    if (/^\s*(ALTER\s+SESSION|USE\s)/i.test(sqlText)) return executed();
+    // Transaction statements as Snowflake takes them: BEGIN inside a transaction, or COMMIT/ROLLBACK outside one, do nothing.
+    if ((/^\s*(BEGIN|START\s+TRANSACTION)\b/i.test(sqlText) && s.inTx) || (/^\s*(COMMIT|ROLLBACK)\b/i.test(sqlText) && !s.inTx)) return executed();
     const { rows: bindRows, arrayBind } = decodeBinds(body.bindings as Record<string, { type: string; value: unknown }> | undefined);
     try {
+      // A DDL statement commits the open transaction and runs as its own (docs.snowflake.com/en/sql-reference/transactions).
+      if (s.inTx && isDdl(sqlText)) {
+        await s.conn.run('COMMIT');
+        s.inTx = false;
+      }
       await ensureDatabases(sqlText);
-      const sql = translate(sqlText);
+      const sql = translate(qualifyTemps(sqlText, s.ns));
       const type = statementType(sql);
       if (type === 'merge') {
         const dup = await mergeDuplicateCheck(s.conn, sql);
@@ -233,6 +275,7 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     } catch (e) {
       record(false, 0, bindRows.length);
       if (/^\s*(COMMIT|ROLLBACK)\b/i.test(sqlText)) s.inTx = false;
+      if (e instanceof SessionRuleError) return fail(res, e.code, e.message, e.sqlState);
       const mapped = sqlError(e);
       fail(res, mapped.code, mapped.message, mapped.sqlState);
     }
@@ -242,7 +285,7 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     const u = new URL(req.url ?? '/', 'http://x');
     const body = await readBody(req);
     const token = /^Snowflake Token="(.*)"$/.exec(req.headers.authorization ?? '')?.[1];
-    if (u.pathname === '/session/v1/login-request') return login(res, body);
+    if (u.pathname === '/session/v1/login-request') return login(res, body, u.searchParams);
     if (u.pathname === '/telemetry/send') return json(res, { success: true, data: null });
     if (u.pathname === '/session/token-request') {
       const s = token ? byMaster.get(token) : undefined;

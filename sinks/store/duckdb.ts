@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SchemaVersionError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
-import { runKey, jobKey, type Job, type Platform, type Run } from '../../normalize/schema.js';
-import { ident, jobStateChangeSql, jobToRow, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import type { Job, Platform, Run } from '../../normalize/schema.js';
+import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import { writeBisecting } from './bisect.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 import type { AssessSnapshot, Ledger } from '../../normalize/assessment.js';
 import type { Incident, IncidentEvent } from '../../normalize/incident.js';
@@ -20,9 +21,31 @@ const DUCK_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR',
 
 type DuckModule = typeof import('@duckdb/node-api');
 
+/** The message of an error from the native module (not always an `instanceof Error` of this realm, e.g. under jest). */
+const messageOf = (e: unknown): string => (typeof (e as { message?: unknown } | null)?.message === 'string' ? (e as { message: string }).message : String(e));
+
+const CORRUPT = /Corrupt database|checksum|not a valid DuckDB database|Serialization Error|INTERNAL Error/i;
+
 function wrap(what: string, e: unknown): StoreError {
-  const msg = e instanceof Error ? e.message : String(e);
-  return new StoreError(`DuckDB store: ${what} failed: ${msg.split('\n')[0]}`, { cause: e, isRetryable: /lock|IO Error|Could not set lock/i.test(msg) });
+  const msg = messageOf(e);
+  return new StoreError(`DuckDB store: ${what} failed: ${msg.split('\n')[0]}`, { cause: e, isRetryable: !CORRUPT.test(msg) && /lock|IO Error|Could not set lock/i.test(msg) });
+}
+
+/** The file cannot be read back: no retry helps, and writing on would bury the damage under more cycles. */
+function corrupt(path: string, e: unknown): StoreError {
+  const msg = messageOf(e).split('\n')[0];
+  return new StoreError(`DuckDB store ${path} cannot be read back (${msg}): restore it from a backup, or move it (and its .wal) aside to start a new store`, { cause: e });
+}
+
+/**
+ * A DuckDB error about the rows (a value that does not convert, malformed text, a constraint): writing the same
+ * rows again fails again, so they are bisected out. Locks, I/O, memory, interrupts, SQL the store got wrong and
+ * errors that are not DuckDB's (a full temp disk) may pass or concern every row: they fail the upsert.
+ */
+function isDataError(e: unknown): boolean {
+  const msg = messageOf(e instanceof StoreError ? e.cause : e);
+  if (!/^[A-Za-z ]+ Error: /.test(msg)) return false;
+  return !/^(IO|Out of Memory|Interrupt|Parser|Binder|Catalog|TransactionContext|Connection|FATAL|INTERNAL|Permission|Dependency|Serialization) Error/i.test(msg) && !CORRUPT.test(msg);
 }
 
 export class DuckDbStore implements Store {
@@ -44,13 +67,20 @@ export class DuckDbStore implements Store {
     try {
       instance = await duck.DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
     } catch (e) {
-      throw wrap(`opening ${path}${readOnly ? ' read-only' : ''}`, e);
+      throw CORRUPT.test(String(e)) ? corrupt(path, e) : wrap(`opening ${path}${readOnly ? ' read-only' : ''}`, e);
     }
     const conn = await instance.connect();
-    await conn.run("SET TimeZone = 'UTC'");
-    // A scheduled job on a small runner: DuckDB's default is 80% of the machine's memory. Spill beyond this.
-    await conn.run("SET memory_limit = '192MB'");
-    await conn.run('SET preserve_insertion_order = false');
+    try {
+      await conn.run("SET TimeZone = 'UTC'");
+      // A scheduled job on a small runner: DuckDB's default is 80% of the machine's memory. Spill beyond this.
+      await conn.run("SET memory_limit = '192MB'");
+      await conn.run('SET preserve_insertion_order = false');
+      await verifyReadable(conn, path);
+    } catch (e) {
+      conn.closeSync();
+      instance.closeSync();
+      throw e instanceof StoreError ? e : wrap(`opening ${path}`, e);
+    }
     return new DuckDbStore(duck, instance, conn, path, readOnly, opts.now ?? (() => new Date()));
   }
 
@@ -177,48 +207,60 @@ export class DuckDbStore implements Store {
 
   async upsertRuns(input: readonly Run[]): Promise<UpsertResult> {
     this.writable('write runs');
-    const runs = dedupeNewest(input, runKey);
-    const rows: Cell[][] = [];
+    const runs = dedupeNewest(input, storedRunKey);
+    const rows: { run: Run; row: Cell[] }[] = [];
     const bad: { run: Run; reason: string }[] = [];
     for (const r of runs) {
       try {
-        rows.push(runToRow(r));
+        rows.push({ run: r, row: runToRow(r) });
       } catch (e) {
         bad.push({ run: r, reason: e instanceof Error ? e.message : String(e) });
       }
     }
-    return this.tx('writing runs', async () => {
-      await this.stage(TABLES.runs!, 'stage_runs', rows);
-      const counts = await this.all(
-        `SELECT count(*) FILTER (WHERE t.run_id IS NULL) AS ins,
-                count(*) FILTER (WHERE t.run_id IS NOT NULL AND s.version > t.version) AS upd,
-                count(*) FILTER (WHERE t.run_id IS NULL OR (s.version > t.version AND (s.status_category, coalesce(s.status_detail, ''), s.status_raw) IS DISTINCT FROM (t.status_category, coalesce(t.status_detail, ''), t.status_raw))) AS hist
-         FROM stage_runs s LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id`,
-      );
-      // History first, against the rows as they were: a new run, or a newer observation with another status.
-      await this.conn.run(
-        `INSERT INTO run_status_history
-         SELECT s.platform, s.scope, s.run_id, s.status_category, s.status_detail, s.status_raw, s.last_seen_at, s.updated_at, s.cycle_id
-         FROM stage_runs s LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id
-         WHERE t.run_id IS NULL OR (s.version > t.version AND (s.status_category, coalesce(s.status_detail, ''), s.status_raw) IS DISTINCT FROM (t.status_category, coalesce(t.status_detail, ''), t.status_raw))`,
-      );
-      await this.merge(TABLES.runs!, 'stage_runs', 's.version > t.version', true);
-      for (const b of bad) await this.quarantine(b.run, b.reason);
-      await this.conn.run('DROP TABLE IF EXISTS temp.stage_runs');
-      const ins = Number(counts[0]?.ins ?? 0);
-      const upd = Number(counts[0]?.upd ?? 0);
-      return { inserted: ins, updated: upd, unchanged: rows.length - ins - upd, statusChanges: Number(counts[0]?.hist ?? 0), quarantined: bad.length };
+    return this.serial(async () => {
+      const res = await writeBisecting(rows, {
+        write: (part) => this.txNow('writing runs', () => this.writeRuns(part.map((p) => p.row))),
+        isDataError,
+        refuse: (p, reason) => bad.push({ run: p.run, reason }),
+      });
+      if (bad.length > 0) await this.txNow('quarantining runs', async () => {
+        for (const b of bad) await this.quarantine(b.run.platform, b.run.scope, b.run.runId, b.run.cycleId, b.reason, { ...b.run, raw: undefined });
+      });
+      return { ...res, quarantined: bad.length };
     });
   }
 
-  private async quarantine(r: Run, reason: string): Promise<void> {
+  /** One all-or-nothing write of rows already checked by runToRow (inside txNow). */
+  private async writeRuns(rows: readonly Cell[][]): Promise<UpsertResult> {
+    await this.stage(TABLES.runs!, 'stage_runs', rows);
+    const counts = await this.all(
+      `SELECT count(*) FILTER (WHERE t.run_id IS NULL) AS ins,
+              count(*) FILTER (WHERE t.run_id IS NOT NULL AND s.version > t.version) AS upd,
+              count(*) FILTER (WHERE t.run_id IS NULL OR (s.version > t.version AND (s.status_category, coalesce(s.status_detail, ''), s.status_raw) IS DISTINCT FROM (t.status_category, coalesce(t.status_detail, ''), t.status_raw))) AS hist
+       FROM stage_runs s LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id`,
+    );
+    // History first, against the rows as they were: a new run, or a newer observation with another status.
+    await this.conn.run(
+      `INSERT INTO run_status_history
+       SELECT s.platform, s.scope, s.run_id, s.status_category, s.status_detail, s.status_raw, s.last_seen_at, s.updated_at, s.cycle_id
+       FROM stage_runs s LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id
+       WHERE t.run_id IS NULL OR (s.version > t.version AND (s.status_category, coalesce(s.status_detail, ''), s.status_raw) IS DISTINCT FROM (t.status_category, coalesce(t.status_detail, ''), t.status_raw))`,
+    );
+    await this.merge(TABLES.runs!, 'stage_runs', 's.version > t.version', true);
+    await this.conn.run('DROP TABLE IF EXISTS temp.stage_runs');
+    const ins = Number(counts[0]?.ins ?? 0);
+    const upd = Number(counts[0]?.upd ?? 0);
+    return { inserted: ins, updated: upd, unchanged: rows.length - ins - upd, statusChanges: Number(counts[0]?.hist ?? 0), quarantined: 0 };
+  }
+
+  private async quarantine(platform: string, scope: string, id: string, cycleId: string, reason: string, item: unknown): Promise<void> {
     let payload: string;
     try {
-      payload = JSON.stringify({ ...r, raw: undefined });
+      payload = jsonText(item) ?? '{}';
     } catch {
       payload = '{}';
     }
-    await this.exec('INSERT INTO quarantine VALUES ($1, $2, $3, $4, $5, $6, $7)', [r.platform, r.scope, r.runId, reason.slice(0, 1000), payload, r.cycleId, this.now()]);
+    await this.exec('INSERT INTO quarantine VALUES ($1, $2, $3, $4, $5, $6, $7)', [clip(platform, 1000), clip(scope, 1000), clip(id, 1000), clip(reason, 1000), payload, clip(cycleId, 1000), this.now()]);
   }
 
   async quarantineItems(items: readonly QuarantineItem[]): Promise<void> {
@@ -244,20 +286,33 @@ export class DuckDbStore implements Store {
     this.writable('write jobs');
     const jobs = dedupeNewest(
       input.map((j) => ({ ...j, updatedAt: null, status: { category: 'unknown' as const } })),
-      jobKey,
+      storedJobKey,
     );
-    const rows = jobs.map((j) => jobToRow(j));
-    return this.tx('writing jobs', async () => {
-      await this.stage(TABLES.jobs!, 'stage_jobs', rows);
-      const c = await this.all(
-        'SELECT count(*) FILTER (WHERE t.job_id IS NULL) AS ins, count(*) FILTER (WHERE t.job_id IS NOT NULL) AS upd FROM stage_jobs s LEFT JOIN jobs t ON t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id',
-      );
-      await this.conn.run(jobStateChangeSql('jobs', 'stage_jobs'));
-      await this.merge(TABLES.jobs!, 'stage_jobs', 's.last_seen_at >= t.last_seen_at', true);
-      await this.conn.run('DROP TABLE IF EXISTS temp.stage_jobs');
-      const ins = Number(c[0]?.ins ?? 0);
-      return { inserted: ins, updated: Number(c[0]?.upd ?? 0), unchanged: 0, statusChanges: 0, quarantined: 0 };
+    const rows = jobs.map((j) => ({ job: j, row: jobToRow(j) }));
+    const bad: { job: Job; reason: string }[] = [];
+    return this.serial(async () => {
+      const res = await writeBisecting(rows, {
+        write: (part) => this.txNow('writing jobs', () => this.writeJobs(part.map((p) => p.row))),
+        isDataError,
+        refuse: (p, reason) => bad.push({ job: p.job, reason }),
+      });
+      // A refused job is kept under the id `job:<jobId>`, so that it is never mistaken for a run.
+      if (bad.length > 0) await this.txNow('quarantining jobs', async () => {
+        for (const b of bad) await this.quarantine(b.job.platform, b.job.scope, `job:${b.job.jobId}`, b.job.cycleId, b.reason, { ...b.job, raw: undefined });
+      });
+      return { ...res, quarantined: bad.length };
     });
+  }
+
+  private async writeJobs(rows: readonly Cell[][]): Promise<UpsertResult> {
+    await this.stage(TABLES.jobs!, 'stage_jobs', rows);
+    const c = await this.all(
+      'SELECT count(*) FILTER (WHERE t.job_id IS NULL) AS ins, count(*) FILTER (WHERE t.job_id IS NOT NULL) AS upd FROM stage_jobs s LEFT JOIN jobs t ON t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id',
+    );
+    await this.conn.run(jobStateChangeSql('jobs', 'stage_jobs'));
+    await this.merge(TABLES.jobs!, 'stage_jobs', 's.last_seen_at >= t.last_seen_at', true);
+    await this.conn.run('DROP TABLE IF EXISTS temp.stage_jobs');
+    return { inserted: Number(c[0]?.ins ?? 0), updated: Number(c[0]?.upd ?? 0), unchanged: 0, statusChanges: 0, quarantined: 0 };
   }
 
   getCoverage(platform: Platform, scope: string): Promise<Coverage | null> {
@@ -386,9 +441,16 @@ export class DuckDbStore implements Store {
     });
   }
 
+  /**
+   * Checkpoints before closing, so the file holds everything and no `.wal` is left to replay (or to lose) later;
+   * a checkpoint that fails is reported, after the file is closed.
+   */
   async close(): Promise<void> {
+    let failed: unknown = null;
+    if (!this.readOnly) await this.serial(() => this.conn.run('CHECKPOINT')).catch((e: unknown) => (failed = e));
     this.conn.closeSync();
     this.instance.closeSync();
+    if (failed !== null) throw CORRUPT.test(String(failed)) ? corrupt(this.path, failed) : wrap(`checkpointing ${this.path}`, failed);
   }
 
   // ---- Assessment and delivery (AssessStore): one shared implementation over this store's SQL session. ----
@@ -456,6 +518,27 @@ export class DuckDbStore implements Store {
         tx: (what, fn) => this.tx(what, () => fn(runner)),
       };
   }
+}
+
+/**
+ * Reads every column of every table once. DuckDB checks a block's checksum when it reads it, and only then, so a
+ * damaged data block goes unnoticed by writes (new rows go to new blocks) until something reads it; this makes the
+ * damage fail the open, loudly, instead of cycles reporting "ok" on top of it. It is a scan of the whole file:
+ * tens of milliseconds for a year of runs of a typical estate.
+ */
+async function verifyReadable(conn: DuckDBConnection, path: string): Promise<void> {
+  try {
+    const cols = (await conn.runAndReadAll("SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal ORDER BY table_name, column_index")).getRowsJS();
+    const byTable = new Map<string, string[]>();
+    for (const [t, c] of cols) byTable.set(String(t), [...(byTable.get(String(t)) ?? []), String(c)]);
+    for (const [t, cs] of byTable) {
+      const q = (n: string) => `"${n.replaceAll('"', '""')}"`;
+      await conn.run(`SELECT count(*), ${cs.map((c) => `max(${q(c)})`).join(', ')} FROM ${q(t)}`);
+    }
+  } catch (e) {
+    throw CORRUPT.test(String(e)) || /IO Error/.test(String(e)) ? corrupt(path, e) : wrap(`reading ${path}`, e);
+  }
+
 }
 
 export function openDuckDbStore(path: string, opts: { readOnly?: boolean; now?: () => Date } = {}): Promise<DuckDbStore> {

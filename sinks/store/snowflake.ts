@@ -1,12 +1,16 @@
 // The Snowflake store: the audit tables in DEV_POWERAPPS.AUDIT_JOB_HUB (configurable), the same semantics as the
 // DuckDB store. A batch is deduplicated by key, loaded into a temporary staging table with array-bind INSERTs in
-// chunks that stay under the driver's stage-upload threshold (an upload to an internal stage needs privileges and
+// chunks that stay under the connection's stage-upload threshold (an upload to an internal stage needs privileges and
 // egress that locked-down accounts refuse), then merged with one MERGE per table. Statements per cycle grow with
-// the number of chunks, never with the number of rows. Values are always bound; identifiers are validated.
+// the number of chunks, never with the number of rows. Values are always bound; identifiers are validated, and every
+// name is qualified with the database and schema (a session may have no current database).
+// Snowflake runs each DDL statement as its own transaction and commits an open one first
+// (docs.snowflake.com/en/sql-reference/transactions, "DDL"), so the staging tables are created before BEGIN: inside,
+// the CREATE would commit the history INSERT on its own and a ROLLBACK after a failed MERGE would undo nothing.
 import { SchemaVersionError, SnowflakeError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
-import { jobKey, runKey, type Job, type Platform, type Run } from '../../normalize/schema.js';
-import { ident, jobStateChangeSql, jobToRow, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import type { Job, Platform, Run } from '../../normalize/schema.js';
+import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 import type { AssessSnapshot, Ledger } from '../../normalize/assessment.js';
 import type { Incident, IncidentEvent } from '../../normalize/incident.js';
@@ -14,11 +18,22 @@ import { AssessSql } from './assess-store.js';
 import type { SqlRunner, SqlSession } from './assess-sql.js';
 import type { Delivery, DeliveryClaim, DeliveryConfirmation, DeliveryFailure, IncidentQuery, Narrative, ScopeRef, SnapshotOptions, StoredSilence } from './types.js';
 import { Spool } from './spool.js';
-import { openSnowflake, type SnowflakeSession, type SnowflakeSettings } from '../../connect/snowflake.js';
+import { writeBisecting } from './bisect.js';
+import { ARRAY_BIND_THRESHOLD, openSnowflake, type SnowflakeSession, type SnowflakeSettings } from '../../connect/snowflake.js';
 
 const SF_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'NUMBER(38,0)', bool: 'BOOLEAN', timestamp: 'TIMESTAMP_TZ', json: 'VARIANT' };
-/** The driver stages array binds above 100,000 values (rows × columns); stay well under it. */
-const MAX_BINDS_PER_INSERT = 90_000;
+/** The connection stages array binds above ARRAY_BIND_THRESHOLD values (rows × columns); stay well under it. */
+const MAX_BINDS_PER_INSERT = Math.floor(ARRAY_BIND_THRESHOLD * 0.9);
+
+/**
+ * Snowflake's data errors (100xxx: a value that does not convert, is out of range, is not valid JSON, a NULL in a
+ * NOT NULL column): the same rows fail again, so they are bisected out. Compilation errors, a missing object,
+ * timeouts, a lost session or network fail the whole upsert.
+ */
+function isDataError(e: unknown): boolean {
+  const cause = e instanceof StoreError ? e.cause : e;
+  return cause instanceof SnowflakeError && /^100\d{3}$/.test(cause.code ?? '');
+}
 
 type Row = Record<string, unknown>;
 const wire = (v: Cell): string | null => (v === null ? null : v instanceof Date ? v.toISOString() : String(v));
@@ -55,22 +70,26 @@ export class SnowflakeStore implements Store {
   }
 
   private async tx<T>(fn: () => Promise<T>): Promise<T> {
-    return this.serial(async () => {
-      await this.s.query('BEGIN');
-      try {
-        const out = await fn();
-        await this.s.query('COMMIT');
-        return out;
-      } catch (e) {
-        await this.s.query('ROLLBACK').catch(() => undefined);
-        throw e;
-      }
-    });
+    return this.serial(() => this.txNow(fn));
   }
 
+  /** A transaction of DML and queries only: DDL inside one would commit it (see the top of this file). */
+  private async txNow<T>(fn: () => Promise<T>): Promise<T> {
+    await this.s.query('BEGIN');
+    try {
+      const out = await fn();
+      await this.s.query('COMMIT');
+      return out;
+    } catch (e) {
+      await this.s.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** `name` is a qualified name from table(). */
   private ddl(t: TableDef, name: string, temp = false): string {
     const cols = t.columns.map(([n, ty]) => `${ident(n)} ${temp && ty === 'json' ? 'VARCHAR' : SF_TYPES[ty]}`).join(', ');
-    return temp ? `CREATE OR REPLACE TEMPORARY TABLE ${ident(name)} (${cols})` : `CREATE TABLE IF NOT EXISTS ${name} (${cols})`;
+    return temp ? `CREATE OR REPLACE TEMPORARY TABLE ${name} (${cols})` : `CREATE TABLE IF NOT EXISTS ${name} (${cols})`;
   }
 
   async migrate(): Promise<void> {
@@ -103,11 +122,11 @@ export class SnowflakeStore implements Store {
     });
   }
 
-  /** Array-bind INSERTs of the staged rows, chunked under the driver's stage-upload threshold. */
-  private async stage(t: TableDef, name: string, rows: readonly Cell[][]): Promise<void> {
-    await this.s.query(this.ddl(t, name, true));
-    const per = this.chunkRows ?? Math.max(1, Math.floor(MAX_BINDS_PER_INSERT / t.columns.length));
-    const sql = `INSERT INTO ${ident(name)} VALUES (${t.columns.map(() => '?').join(', ')})`;
+  /** Array-bind INSERTs of the staged rows into `name` (created before the transaction), chunked under the threshold. */
+  private async load(t: TableDef, name: string, rows: readonly Cell[][]): Promise<void> {
+    const most = Math.max(1, Math.floor(MAX_BINDS_PER_INSERT / t.columns.length));
+    const per = Math.min(this.chunkRows ?? most, most);
+    const sql = `INSERT INTO ${name} VALUES (${t.columns.map(() => '?').join(', ')})`;
     for (let i = 0; i < rows.length; i += per) await this.s.query(sql, rows.slice(i, i + per).map((r) => r.map(wire)));
   }
 
@@ -118,7 +137,7 @@ export class SnowflakeStore implements Store {
       .filter(([n]) => !t.key.includes(n))
       .map(([n, ty]) => (n === 'first_seen_at' ? 'first_seen_at = LEAST(t.first_seen_at, s.first_seen_at)' : `${n} = ${val(n, ty)}`))
       .join(', ');
-    return `MERGE INTO ${this.table(t.name)} AS t USING ${ident(stage)} AS s ON ${on} WHEN MATCHED AND ${when} THEN UPDATE SET ${sets} WHEN NOT MATCHED THEN INSERT (${t.columns.map(([n]) => n).join(', ')}) VALUES (${t.columns.map(([n, ty]) => val(n, ty)).join(', ')})`;
+    return `MERGE INTO ${this.table(t.name)} AS t USING ${stage} AS s ON ${on} WHEN MATCHED AND ${when} THEN UPDATE SET ${sets} WHEN NOT MATCHED THEN INSERT (${t.columns.map(([n]) => n).join(', ')}) VALUES (${t.columns.map(([n, ty]) => val(n, ty)).join(', ')})`;
   }
 
   /**
@@ -139,43 +158,67 @@ export class SnowflakeStore implements Store {
   }
 
   private async merge(input: readonly Run[]): Promise<UpsertResult> {
-    const runs = dedupeNewest(input, runKey);
-    const rows: Cell[][] = [];
+    const runs = dedupeNewest(input, storedRunKey);
+    const rows: { run: Run; row: Cell[] }[] = [];
     const bad: { run: Run; reason: string }[] = [];
     for (const r of runs) {
       try {
-        rows.push(runToRow(r));
+        rows.push({ run: r, row: runToRow(r) });
       } catch (e) {
         bad.push({ run: r, reason: e instanceof Error ? e.message : String(e) });
       }
     }
+    return this.serial(async () => {
+      const res = await writeBisecting(rows, {
+        write: (part) => this.writeRuns(part.map((p) => p.row)),
+        isDataError,
+        refuse: (p, reason) => bad.push({ run: p.run, reason }),
+      });
+      if (bad.length > 0) await this.txNow(async () => {
+        for (const b of bad) await this.quarantine(b.run.platform, b.run.scope, b.run.runId, b.run.cycleId, b.reason, { ...b.run, raw: undefined });
+      });
+      return { ...res, quarantined: bad.length };
+    });
+  }
+
+  /** One all-or-nothing write: the staging table first, on its own (DDL), then one transaction. */
+  private async writeRuns(rows: readonly Cell[][]): Promise<UpsertResult> {
+    const stage = this.table('PA_STAGE_RUNS');
     const runsT = this.table('runs');
     const changed = `(s.status_category IS DISTINCT FROM t.status_category OR s.status_detail IS DISTINCT FROM t.status_detail OR s.status_raw IS DISTINCT FROM t.status_raw)`;
-    const join = `FROM PA_STAGE_RUNS s LEFT JOIN ${runsT} t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id`;
-    return this.tx(async () => {
-      await this.stage(TABLES.runs!, 'PA_STAGE_RUNS', rows);
+    const join = `FROM ${stage} s LEFT JOIN ${runsT} t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id`;
+    await this.s.query(this.ddl(TABLES.runs!, stage, true));
+    return this.txNow(async () => {
+      await this.load(TABLES.runs!, stage, rows);
       const [c] = await this.s.query<Row>(
         `SELECT SUM(CASE WHEN t.run_id IS NULL THEN 1 ELSE 0 END) AS INS, SUM(CASE WHEN t.run_id IS NOT NULL AND s.version > t.version THEN 1 ELSE 0 END) AS UPD, SUM(CASE WHEN t.run_id IS NULL OR (s.version > t.version AND ${changed}) THEN 1 ELSE 0 END) AS HIST ${join}`,
       );
       await this.s.query(
         `INSERT INTO ${this.table('run_status_history')} (platform, scope, run_id, status_category, status_detail, status_raw, observed_at, vendor_updated_at, cycle_id) SELECT s.platform, s.scope, s.run_id, s.status_category, s.status_detail, s.status_raw, s.last_seen_at, s.updated_at, s.cycle_id ${join} WHERE t.run_id IS NULL OR (s.version > t.version AND ${changed})`,
       );
-      await this.s.query(this.mergeSql(TABLES.runs!, 'PA_STAGE_RUNS', 's.version > t.version'));
-      for (const b of bad) {
-        await this.s.query(`INSERT INTO ${this.table('quarantine')} (platform, scope, run_id, reason, payload, cycle_id, quarantined_at) SELECT ?, ?, ?, ?, ?, ?, ?`, [
-          b.run.platform,
-          b.run.scope,
-          b.run.runId,
-          b.reason.slice(0, 1000),
-          '{}',
-          b.run.cycleId,
-          this.now().toISOString(),
-        ]);
-      }
+      await this.s.query(this.mergeSql(TABLES.runs!, stage, 's.version > t.version'));
       const ins = Number(c?.INS ?? 0);
       const upd = Number(c?.UPD ?? 0);
-      return { inserted: ins, updated: upd, unchanged: rows.length - ins - upd, statusChanges: Number(c?.HIST ?? 0), quarantined: bad.length };
+      return { inserted: ins, updated: upd, unchanged: rows.length - ins - upd, statusChanges: Number(c?.HIST ?? 0), quarantined: 0 };
     });
+  }
+
+  private async quarantine(platform: string, scope: string, id: string, cycleId: string, reason: string, item: unknown): Promise<void> {
+    let payload: string;
+    try {
+      payload = jsonText(item) ?? '{}';
+    } catch {
+      payload = '{}';
+    }
+    await this.s.query(`INSERT INTO ${this.table('quarantine')} (platform, scope, run_id, reason, payload, cycle_id, quarantined_at) SELECT ?, ?, ?, ?, ?, ?, ?`, [
+      clip(platform, 1000),
+      clip(scope, 1000),
+      clip(id, 1000),
+      clip(reason, 1000),
+      payload,
+      clip(cycleId, 1000),
+      this.now().toISOString(),
+    ]);
   }
 
   async quarantineItems(items: readonly QuarantineItem[]): Promise<void> {
@@ -212,16 +255,34 @@ export class SnowflakeStore implements Store {
   async upsertJobs(input: readonly Job[]): Promise<UpsertResult> {
     const jobs = dedupeNewest(
       input.map((j) => ({ ...j, updatedAt: null, status: { category: 'unknown' as const } })),
-      jobKey,
+      storedJobKey,
     );
-    const rows = jobs.map((j) => jobToRow(j));
-    return this.tx(async () => {
-      await this.stage(TABLES.jobs!, 'PA_STAGE_JOBS', rows);
+    const rows = jobs.map((j) => ({ job: j, row: jobToRow(j) }));
+    const bad: { job: Job; reason: string }[] = [];
+    return this.serial(async () => {
+      const res = await writeBisecting(rows, {
+        write: (part) => this.writeJobs(part.map((p) => p.row)),
+        isDataError,
+        refuse: (p, reason) => bad.push({ job: p.job, reason }),
+      });
+      // A refused job is kept under the id `job:<jobId>`, so that it is never mistaken for a run.
+      if (bad.length > 0) await this.txNow(async () => {
+        for (const b of bad) await this.quarantine(b.job.platform, b.job.scope, `job:${b.job.jobId}`, b.job.cycleId, b.reason, { ...b.job, raw: undefined });
+      });
+      return { ...res, quarantined: bad.length };
+    });
+  }
+
+  private async writeJobs(rows: readonly Cell[][]): Promise<UpsertResult> {
+    const stage = this.table('PA_STAGE_JOBS');
+    await this.s.query(this.ddl(TABLES.jobs!, stage, true));
+    return this.txNow(async () => {
+      await this.load(TABLES.jobs!, stage, rows);
       const [c] = await this.s.query<Row>(
-        `SELECT SUM(CASE WHEN t.job_id IS NULL THEN 1 ELSE 0 END) AS INS, SUM(CASE WHEN t.job_id IS NOT NULL THEN 1 ELSE 0 END) AS UPD FROM PA_STAGE_JOBS s LEFT JOIN ${this.table('jobs')} t ON t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id`,
+        `SELECT SUM(CASE WHEN t.job_id IS NULL THEN 1 ELSE 0 END) AS INS, SUM(CASE WHEN t.job_id IS NOT NULL THEN 1 ELSE 0 END) AS UPD FROM ${stage} s LEFT JOIN ${this.table('jobs')} t ON t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id`,
       );
-      await this.s.query(jobStateChangeSql(this.table('jobs'), 'PA_STAGE_JOBS'));
-      await this.s.query(this.mergeSql(TABLES.jobs!, 'PA_STAGE_JOBS', 's.last_seen_at >= t.last_seen_at'));
+      await this.s.query(jobStateChangeSql(this.table('jobs'), stage));
+      await this.s.query(this.mergeSql(TABLES.jobs!, stage, 's.last_seen_at >= t.last_seen_at'));
       return { inserted: Number(c?.INS ?? 0), updated: Number(c?.UPD ?? 0), unchanged: 0, statusChanges: 0, quarantined: 0 };
     });
   }

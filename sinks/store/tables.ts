@@ -1,7 +1,7 @@
 // One definition of the audit tables, from which each store renders its own DDL, and the Run/Job <-> row
 // mapping both stores share. Migrations are data: a later version appends to MIGRATIONS.
 import { observationVersion } from '../../normalize/order.js';
-import { SCHEMA_VERSION, type Job, type Run } from '../../normalize/schema.js';
+import { jobKey, runKey, SCHEMA_VERSION, type Job, type Run } from '../../normalize/schema.js';
 
 export type ColumnType = 'id' | 'text' | 'int' | 'bool' | 'timestamp' | 'json';
 export type Column = readonly [name: string, type: ColumnType];
@@ -290,11 +290,32 @@ export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 export type Cell = string | number | boolean | Date | null;
 
-/** JSON text of a value; throws for what JSON cannot hold (BigInt, cycles): a data error the store quarantines. */
+/**
+ * Text both warehouses take: a lone UTF-16 surrogate (half an emoji) becomes U+FFFD, as does NUL. DuckDB's JSON
+ * reader refuses a lone surrogate and would reject the whole staging batch with it. (A local one-liner on purpose:
+ * normalize/ makes text well-formed at the collection boundary; this is the store's own defence.)
+ */
+export function wellFormed(s: string): string {
+  return (s as string & { toWellFormed(): string }).toWellFormed().replaceAll('\u0000', '\uFFFD');
+}
+
+/** At most `max` UTF-16 units of `s`, never ending in half a surrogate pair, well-formed. */
+export function clip(s: string, max: number): string {
+  const cut = s.length > max ? s.slice(0, /[\uD800-\uDBFF]/.test(s[max - 1] ?? '') ? max - 1 : max) : s;
+  return wellFormed(cut);
+}
+
+/** JSON text of a value, its strings well-formed; throws for what JSON cannot hold (BigInt, cycles): a data error the store quarantines. */
 export function jsonText(v: unknown): string | null {
   if (v === null || v === undefined) return null;
-  return JSON.stringify(v);
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? wellFormed(x) : x));
 }
+
+/** The key a run is stored under: ids that differ only in malformed text are one row once made well-formed. */
+export const storedRunKey = (r: Pick<Run, 'platform' | 'scope' | 'runId'>): string => runKey({ platform: r.platform, scope: wellFormed(r.scope), runId: wellFormed(r.runId) });
+export const storedJobKey = (j: Pick<Job, 'platform' | 'scope' | 'jobId'>): string => jobKey({ platform: j.platform, scope: wellFormed(j.scope), jobId: wellFormed(j.jobId) });
+
+const cleanCells = (row: Cell[]): Cell[] => row.map((v) => (typeof v === 'string' ? wellFormed(v) : v));
 
 const MIN_TIME = Date.UTC(1900, 0, 1);
 const MAX_TIME = Date.UTC(9999, 11, 31);
@@ -313,7 +334,7 @@ export function runToRow(r: Run): Cell[] {
   time(r.startedAt, 'startedAt');
   time(r.endedAt, 'endedAt');
   time(r.updatedAt, 'updatedAt');
-  return [
+  return cleanCells([
     r.platform,
     r.scope,
     r.runId,
@@ -345,7 +366,7 @@ export function runToRow(r: Run): Cell[] {
     r.lastSeenAt,
     r.cycleId,
     observationVersion(r),
-  ];
+  ]);
 }
 
 type RowObject = Record<string, unknown>;
@@ -390,7 +411,7 @@ export function rowToRun(row: RowObject): Run {
 }
 
 export function jobToRow(j: Job): Cell[] {
-  return [
+  return cleanCells([
     j.platform,
     j.scope,
     j.jobId,
@@ -408,7 +429,7 @@ export function jobToRow(j: Job): Cell[] {
     j.firstSeenAt,
     j.lastSeenAt,
     j.cycleId,
-  ];
+  ]);
 }
 
 export function rowToJob(row: RowObject): Job {

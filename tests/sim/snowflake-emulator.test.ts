@@ -11,7 +11,7 @@ const settings = () => ({ account: emu.account, username: 'svc', password: 'pw',
 
 beforeAll(async () => {
   snowflake.configure({ logLevel: 'OFF', useEnvProxy: false }); // tests only: process-wide driver settings
-  emu = await startSnowflakeEmulator({ users: { svc: 'pw' } });
+  emu = await startSnowflakeEmulator({ users: { svc: 'pw', bare: 'pw', namespaced: 'pw' }, defaultNamespaces: { namespaced: 'NSDB.SCH' } });
   s = await openSnowflake(settings(), { queryTag: 'pipeline-audit/test emulator' });
 });
 afterAll(async () => {
@@ -34,6 +34,7 @@ describe('Snowflake emulator with the real driver', () => {
   });
 
   it('refuses a MERGE whose source holds one key twice, as Snowflake does', async () => {
+    await s.query('USE SCHEMA DB1.SCH');
     await s.query('CREATE TEMPORARY TABLE SRC (ID VARCHAR, V NUMBER(38,0))');
     await s.query('INSERT INTO SRC VALUES (?, ?)', [['x', 1], ['x', 2]]);
     const err = await s.query('MERGE INTO DB1.SCH.T AS t USING SRC AS s ON t.ID = s.ID WHEN MATCHED THEN UPDATE SET N = s.V WHEN NOT MATCHED THEN INSERT (ID, N) VALUES (s.ID, s.V)').catch((e: unknown) => e);
@@ -61,5 +62,70 @@ describe('Snowflake emulator with the real driver', () => {
     await s.query('INSERT INTO DB1.SCH.T (ID) VALUES (?)', [hostile]);
     const rows = await s.query<{ ID: string }>('SELECT ID FROM DB1.SCH.T WHERE ID = ?', [hostile]);
     expect(rows).toEqual([{ ID: hostile }]);
+  });
+
+  it('refuses an unqualified temporary table in a session with no current database (090105), as Snowflake does', async () => {
+    await s.query('CREATE SCHEMA IF NOT EXISTS NSDB.SCH');
+    const bare = await openSnowflake({ ...settings(), username: 'bare', password: 'pw' }, { queryTag: 'pipeline-audit/test bare' });
+    try {
+      const err = await bare.query('CREATE TEMPORARY TABLE STG (ID VARCHAR)').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SnowflakeError);
+      expect(err).toMatchObject({ code: '090105', sqlState: '22000', isRetryable: false });
+      expect(String((err as Error).message)).toMatch(/Cannot perform CREATE TEMPTABLE\. This session does not have a current database\. Call 'USE DATABASE', or use a qualified name\./);
+      // A qualified temporary table needs no current database and is found again by its qualified name.
+      await bare.query('CREATE OR REPLACE TEMPORARY TABLE NSDB.SCH.STG (ID VARCHAR)');
+      await bare.query('INSERT INTO NSDB.SCH.STG VALUES (?)', [['a'], ['b']]);
+      expect(await bare.query('SELECT COUNT(*) AS N FROM NSDB.SCH.STG')).toEqual([{ N: 2 }]);
+    } finally {
+      await bare.close();
+    }
+    // The database named at login, or the user's DEFAULT_NAMESPACE, is the current one.
+    for (const who of [{ username: 'bare', database: 'NSDB', schema: 'SCH' }, { username: 'namespaced' }]) {
+      const c = await openSnowflake({ ...settings(), password: 'pw', ...who }, { queryTag: 'pipeline-audit/test ns' });
+      try {
+        await c.query('CREATE TEMPORARY TABLE STG2 (ID VARCHAR)');
+      } finally {
+        await c.close();
+      }
+    }
+  });
+
+  it('commits an open transaction on DDL, so a later ROLLBACK undoes nothing before it, as Snowflake does', async () => {
+    await s.query('CREATE TABLE IF NOT EXISTS DB1.SCH.TX (ID VARCHAR)');
+    await s.query('BEGIN');
+    await s.query('INSERT INTO DB1.SCH.TX VALUES (?)', ['before-ddl']);
+    await s.query('CREATE OR REPLACE TEMPORARY TABLE DB1.SCH.TXSTAGE (ID VARCHAR)');
+    await s.query('INSERT INTO DB1.SCH.TX VALUES (?)', ['after-ddl']);
+    await s.query('ROLLBACK'); // no transaction is open any more: nothing to undo, and no error
+    expect(await s.query('SELECT ID FROM DB1.SCH.TX ORDER BY ID')).toEqual([{ ID: 'after-ddl' }, { ID: 'before-ddl' }]);
+    await s.query('BEGIN');
+    await s.query('INSERT INTO DB1.SCH.TX VALUES (?)', ['rolled-back']);
+    await s.query('ROLLBACK');
+    expect(await s.query('SELECT COUNT(*) AS N FROM DB1.SCH.TX')).toEqual([{ N: 2 }]);
+  });
+
+  it('refuses the driver\'s stage upload of array binds (it has no stage), which the driver answers by sending them inline', async () => {
+    await s.query('CREATE TABLE IF NOT EXISTS DB1.SCH.STAGED (ID VARCHAR, N NUMBER(38,0))');
+    const before = emu.statements.length;
+    // Straight to the driver, without openSnowflake's arrayBindingThreshold: the server's threshold decides.
+    const low = await startSnowflakeEmulator({ users: { svc: 'pw' }, arrayBindingThreshold: 10 });
+    const conn = snowflake.createConnection({ account: low.account, accessUrl: low.accessUrl, username: 'svc', password: 'pw', sfRetryMaxLoginRetries: 0 });
+    try {
+      await conn.connectAsync();
+      await new Promise<void>((resolve, reject) =>
+        conn.execute({ sqlText: 'CREATE SCHEMA IF NOT EXISTS DB9.SCH', complete: (e) => (e ? reject(e) : resolve()) }),
+      );
+      await new Promise<void>((resolve, reject) =>
+        conn.execute({ sqlText: 'CREATE TABLE DB9.SCH.T (ID VARCHAR, N NUMBER(38,0))', complete: (e) => (e ? reject(e) : resolve()) }),
+      );
+      const rows = Array.from({ length: 20 }, (_, i) => [`r${i}`, i]);
+      await new Promise<void>((resolve, reject) => conn.execute({ sqlText: 'INSERT INTO DB9.SCH.T VALUES (?, ?)', binds: rows, complete: (e) => (e ? reject(e) : resolve()) }));
+      expect(low.statements.filter((x) => /SYSTEM\$BIND/.test(x.sqlText)).map((x) => x.ok)).toEqual([false]);
+      expect((await low.sql('SELECT count(*) AS n FROM DB9.SCH.T'))[0]).toEqual({ n: 20n });
+    } finally {
+      await new Promise<void>((resolve) => conn.destroy(() => resolve()));
+      await low.close();
+    }
+    expect(emu.statements.slice(before).some((x) => /SYSTEM\$BIND/.test(x.sqlText))).toBe(false);
   });
 });

@@ -118,6 +118,24 @@ export function describeStoreContract(name: string, open: (opts: { migrate: bool
       expect((await store.readRuns()).map((x) => x.runId).sort()).toEqual(['good-1', 'good-2']);
     });
 
+    it('bisects out a row the store itself refuses, quarantines it with the reason, and commits the rest', async () => {
+      // 1e40 passes the row mapping but fits no 64-bit or NUMBER(38) column: the store refuses it, not the mapper.
+      const runs = Array.from({ length: 9 }, (_, i) => makeRun({ runId: `b${i}`, ...(i === 5 ? { rowsProcessed: 1e40 } : {}) }));
+      const r = await store.upsertRuns(runs);
+      expect(r).toEqual({ inserted: 8, updated: 0, unchanged: 0, statusChanges: 8, quarantined: 1 });
+      expect((await store.readRuns()).map((x) => x.runId).sort()).toEqual(['b0', 'b1', 'b2', 'b3', 'b4', 'b6', 'b7', 'b8']);
+      expect(await store.readStatusHistory('databricks', 'ws-1', 'b5')).toEqual([]);
+      // Nothing blocks the next cycle: the good rows are unchanged, the bad one is refused again, alone.
+      expect(await store.upsertRuns(runs)).toEqual({ inserted: 0, updated: 0, unchanged: 8, statusChanges: 0, quarantined: 1 });
+    });
+
+    it('stores text with lone surrogates and NUL, made well-formed', async () => {
+      const run = makeRun({ runId: 'w\ud800', jobName: 'half \ud83d emoji', errorMessage: 'nul\u0000here \udc00', raw: { note: 'x\ud800y' } });
+      expect(await store.upsertRuns([run, makeRun({ runId: 'plain' })])).toMatchObject({ inserted: 2, quarantined: 0 });
+      const back = (await store.readRuns()).find((x) => x.runId !== 'plain');
+      expect(back).toMatchObject({ runId: 'w\ufffd', jobName: 'half \ufffd emoji', errorMessage: 'nul\ufffdhere \ufffd', raw: { note: 'x\ufffdy' } });
+    });
+
     it('upserts jobs keyed by platform, scope and job id, keeping the first sighting', async () => {
       await store.upsertJobs([makeJob({ jobId: 'j1', name: 'first', firstSeenAt: at(1), lastSeenAt: at(1) })]);
       const r = await store.upsertJobs([makeJob({ jobId: 'j1', name: HOSTILE, paused: true, firstSeenAt: at(2), lastSeenAt: at(2) }), makeJob({ jobId: 'j2' })]);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -69,6 +69,44 @@ describe('DuckDB store specifics', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('checkpoints on close, leaving no .wal behind', async () => {
+    const path = join(dir, 'wal.duckdb');
+    const store = await openDuckDbStore(path);
+    await store.migrate();
+    await store.upsertRuns([makeRun()]);
+    await store.close();
+    expect(existsSync(`${path}.wal`)).toBe(false);
+  });
+
+  it('refuses to open a file whose data blocks are damaged, saying to restore it or move it aside', async () => {
+    const path = join(dir, 'good.duckdb');
+    const store = await openDuckDbStore(path);
+    await store.migrate();
+    await store.upsertRuns(Array.from({ length: 3000 }, (_, i) => makeRun({ runId: `r${i}`, errorMessage: `message ${i} `.repeat(20) })));
+    await store.recordCycle({ cycleId: 'c1', startedAt: new Date(), endedAt: new Date(), outcome: 'ok', runsSeen: 1, runsWritten: 1, failedRuns: 0, warnings: 0, report: {}, toolVersion: 't' });
+    await store.close();
+    const bad = join(dir, 'damaged.duckdb');
+    copyFileSync(path, bad);
+    // Garbage in the middle of every 256 KB block after the file header (12 KB): whatever holds data is damaged.
+    const fd = openSync(bad, 'r+');
+    for (let at = 12_288 + 131_072; at < statSync(bad).size; at += 262_144) writeSync(fd, Buffer.alloc(512, 0xa5), 0, 512, at);
+    closeSync(fd);
+    const err = await openDuckDbStore(bad).then(
+      async (s) => {
+        await s.close();
+        return null;
+      },
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StoreError);
+    expect(String((err as Error).message)).toMatch(/damaged\.duckdb cannot be read back .*restore it from a backup, or move it/);
+    expect(err).toMatchObject({ isRetryable: false });
+    // The undamaged original still opens.
+    const ok = await openDuckDbStore(path);
+    expect(await ok.countRuns()).toBe(3000);
+    await ok.close();
   });
 
   it('serializes concurrent writes and reads from scopes collecting at the same time', async () => {

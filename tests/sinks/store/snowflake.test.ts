@@ -72,6 +72,23 @@ describe('Snowflake store specifics', () => {
     }
   });
 
+  it('creates its staging tables outside the transaction, qualified, for a user with no default namespace', async () => {
+    // FRESH does not exist when the session logs in, so the session has no current database (as for a user without
+    // DEFAULT_NAMESPACE): an unqualified temporary table would be refused with 090105.
+    const store = await openSnowflakeStore({ ...settings('AUDIT'), database: 'FRESH' }, { queryTag: 'pipeline-audit/test fresh' });
+    try {
+      await store.migrate();
+      const before = emu.statements.length;
+      expect(await store.upsertRuns([makeRun({ runId: 'a' })])).toMatchObject({ inserted: 1, quarantined: 0 });
+      expect(await store.upsertJobs([])).toMatchObject({ inserted: 0 });
+      const used = emu.statements.slice(before).map((x) => x.sqlText.split(' (')[0]!);
+      expect(used.slice(0, 2)).toEqual(['CREATE OR REPLACE TEMPORARY TABLE FRESH.AUDIT.PA_STAGE_RUNS', 'BEGIN']);
+      expect(emu.statements.slice(before).every((x) => x.ok)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('upgrades a version-1 schema in place', async () => {
     const store = await openSnowflakeStore(settings('UPGRADE'), { queryTag: 'pipeline-audit/test upgrade' });
     try {
@@ -87,6 +104,21 @@ describe('Snowflake store specifics', () => {
       expect(await store.readSilences(new Date())).toEqual([]);
     } finally {
       await store.close();
+    }
+  });
+
+  it('keeps its array binds inline when the server sends a low stage-binding threshold at login', async () => {
+    const low = await startSnowflakeEmulator({ users: { svc: 'pw' }, arrayBindingThreshold: 1_000 });
+    const store = await openSnowflakeStore({ ...settings('LOWTHRESHOLD'), accessUrl: low.accessUrl, account: low.account }, { queryTag: 'pipeline-audit/test threshold' });
+    try {
+      await store.migrate();
+      // 100 rows × 31 columns = 3,100 values per INSERT: above the server's 1,000, under the connection's own threshold.
+      expect(await store.upsertRuns(Array.from({ length: 100 }, (_, i) => makeRun({ runId: `r${i}` })))).toMatchObject({ inserted: 100 });
+      expect(low.statements.filter((x) => /TEMPORARY STAGE|SYSTEM\$BIND|^\s*PUT\b/i.test(x.sqlText))).toEqual([]);
+      expect(low.statements.some((x) => x.bindRows === 100)).toBe(true);
+    } finally {
+      await store.close();
+      await low.close();
     }
   });
 
@@ -134,9 +166,12 @@ describe('Snowflake store specifics', () => {
       emu.faults.failStatement(/^MERGE INTO DEV_POWERAPPS\.RECOVER\.RUNS/, { code: '000630', message: 'Statement reached its statement or warehouse timeout', sqlState: '57014' });
       await expect(store.upsertRuns(runs)).rejects.toBeInstanceOf(StoreError);
       expect(await store.countRuns()).toBe(0);
+      // The history INSERT ran before the MERGE: the ROLLBACK must undo it (no DDL inside the transaction commits it).
+      expect(await store.readStatusHistory('databricks', 'ws-1', 'r0')).toEqual([]);
       expect(await store.upsertRuns(runs)).toMatchObject({ inserted: 50 });
       expect(await store.upsertRuns(runs)).toMatchObject({ inserted: 0, unchanged: 50 });
       expect(await store.countRuns()).toBe(50);
+      expect(await store.readStatusHistory('databricks', 'ws-1', 'r0')).toHaveLength(1);
     } finally {
       await store.close();
     }
