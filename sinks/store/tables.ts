@@ -1,5 +1,6 @@
 // One definition of the audit tables, from which each store renders its own DDL, and the Run/Job <-> row
 // mapping both stores share. Migrations are data: a later version appends to MIGRATIONS.
+import { truncate, wellFormed } from '../../normalize/text.js';
 import { observationVersion } from '../../normalize/order.js';
 import { jobKey, runKey, SCHEMA_VERSION, type Job, type Run } from '../../normalize/schema.js';
 
@@ -295,14 +296,11 @@ export type Cell = string | number | boolean | Date | null;
  * reader refuses a lone surrogate and would reject the whole staging batch with it. (A local one-liner on purpose:
  * normalize/ makes text well-formed at the collection boundary; this is the store's own defence.)
  */
-export function wellFormed(s: string): string {
-  return (s as string & { toWellFormed(): string }).toWellFormed().replaceAll('\u0000', '\uFFFD');
-}
+export { wellFormed };
 
-/** At most `max` UTF-16 units of `s`, never ending in half a surrogate pair, well-formed. */
+/** At most `max` UTF-16 units of `s`, well-formed, never cutting a character in two. */
 export function clip(s: string, max: number): string {
-  const cut = s.length > max ? s.slice(0, /[\uD800-\uDBFF]/.test(s[max - 1] ?? '') ? max - 1 : max) : s;
-  return wellFormed(cut);
+  return truncate(wellFormed(s), max, '');
 }
 
 /** JSON text of a value, its strings well-formed; throws for what JSON cannot hold (BigInt, cycles): a data error the store quarantines. */
