@@ -116,6 +116,29 @@ export class LeaseError extends PipelineAuditError {
   }
 }
 
+/** One error's own text: its message, or its code or name when the message is empty. */
+function ownText(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const code = (e as { code?: unknown }).code;
+  if (e instanceof AggregateError && e.errors.length > 0) {
+    const parts = [...new Set(e.errors.map((x) => ownText(x)))].slice(0, 3);
+    return [e.message, parts.join('; ')].filter(Boolean).join(': ');
+  }
+  return e.message || (typeof code === 'string' ? code : e.name);
+}
+
+/**
+ * The message with its cause chain, each cause once: "GET http://h/x failed before a response: fetch failed: connect
+ * ECONNREFUSED 127.0.0.1:1". A wrapper's message rarely says why (fetch's is "fetch failed"); the root cause does.
+ * Passwords in URLs are masked here (this file imports nothing; callers apply the full redaction on top).
+ */
 export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  let text = ownText(e);
+  let cause = e instanceof Error ? e.cause : undefined;
+  for (let depth = 0; cause !== undefined && cause !== null && depth < 5; depth++) {
+    const t = ownText(cause);
+    if (t && !text.includes(t)) text += `: ${t}`;
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+):[^\s@'"]+@/gi, '$1:[REDACTED]@');
 }
