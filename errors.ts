@@ -116,15 +116,20 @@ export class LeaseError extends PipelineAuditError {
   }
 }
 
+/**
+ * Duck-typed: errors from another realm (Node's internals seen from a vm context, as under jest) fail
+ * `instanceof Error` and would lose their cause chain.
+ */
+function isErrorLike(e: unknown): e is Error & { code?: unknown; errors?: unknown } {
+  return typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string';
+}
+
 /** One error's own text: its message, or its code or name when the message is empty. */
 function ownText(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const code = (e as { code?: unknown }).code;
-  if (e instanceof AggregateError && e.errors.length > 0) {
-    const parts = [...new Set(e.errors.map((x) => ownText(x)))].slice(0, 3);
-    return [e.message, parts.join('; ')].filter(Boolean).join(': ');
-  }
-  return e.message || (typeof code === 'string' ? code : e.name);
+  if (!isErrorLike(e)) return String(e);
+  const parts = Array.isArray(e.errors) ? [...new Set(e.errors.map((x) => ownText(x)))].slice(0, 3) : [];
+  if (parts.length > 0) return [e.message, parts.join('; ')].filter(Boolean).join(': ');
+  return e.message || (typeof e.code === 'string' ? e.code : e.name);
 }
 
 /**
@@ -134,11 +139,11 @@ function ownText(e: unknown): string {
  */
 export function errorMessage(e: unknown): string {
   let text = ownText(e);
-  let cause = e instanceof Error ? e.cause : undefined;
+  let cause = isErrorLike(e) ? e.cause : undefined;
   for (let depth = 0; cause !== undefined && cause !== null && depth < 5; depth++) {
     const t = ownText(cause);
     if (t && !text.includes(t)) text += `: ${t}`;
-    cause = cause instanceof Error ? cause.cause : undefined;
+    cause = isErrorLike(cause) ? cause.cause : undefined;
   }
   return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+):[^\s@'"]+@/gi, '$1:[REDACTED]@');
 }

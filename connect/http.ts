@@ -264,15 +264,14 @@ export function createHttpClient(args: CreateHttpClientArgs): HttpClient & { clo
 
 /** The first `code` along the cause chain (ECONNREFUSED, ENOTFOUND, UND_ERR_CONNECT_TIMEOUT), else the error's name. */
 function networkCode(e: unknown): string {
-  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 6; c = c.cause, depth++) {
-    const code = (c as { code?: unknown }).code;
+  // Duck-typed: Node's own errors fail `instanceof Error` across realms (a vm context, as under jest).
+  for (let c: unknown = e, depth = 0; typeof c === 'object' && c !== null && depth < 6; c = (c as { cause?: unknown }).cause, depth++) {
+    const { code, errors } = c as { code?: unknown; errors?: unknown };
     if (typeof code === 'string') return code;
-    if (c instanceof AggregateError) {
-      const inner = c.errors.map((x) => (x as { code?: unknown }).code).find((x) => typeof x === 'string');
-      if (typeof inner === 'string') return inner;
-    }
+    const inner = Array.isArray(errors) ? errors.map((x) => (x as { code?: unknown } | null)?.code).find((x) => typeof x === 'string') : undefined;
+    if (typeof inner === 'string') return inner;
   }
-  return e instanceof Error ? e.name : 'NETWORK';
+  return (e as { name?: unknown } | null)?.name === undefined ? 'NETWORK' : String((e as { name: unknown }).name);
 }
 
 function hint(status: number): string {
