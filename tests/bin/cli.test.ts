@@ -197,7 +197,10 @@ describe('pipeline-audit CLI', () => {
     expect(b.report.totals.failedRuns).toBe(a.report.totals.failedRuns);
     const scopes = (b.report as unknown as { scopes: { runsInserted: number; runsUpdated: number }[] }).scopes;
     expect(scopes.map((s) => [s.runsInserted, s.runsUpdated])).toEqual(scopes.map(() => [0, 0]));
-    const text = await cli(['demo', '--store', store, '--runs', '40']);
+  });
+
+  it('demo text says what ok means and what to run next, and marks the simulated links', async () => {
+    const text = await cli(['demo', '--store', join(dir, 'demo-text.duckdb'), '--runs', '20']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/What "ok" means/);
     expect(text.stdout).toMatch(/npx pipeline-audit doctor/);
