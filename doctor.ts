@@ -1,5 +1,7 @@
 // The doctor's checks as a library function: the configuration is already valid when this runs; every configured
 // scope and the store are checked, each finding one line with its fix. bin/doctor.ts only prints them.
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createHttpClient } from './connect/http.js';
 import { collectorFor } from './collectors/registry.js';
 import type { CheckResult } from './collectors/types.js';
@@ -48,6 +50,8 @@ async function checkScope(config: AuditConfig, s: AuditConfig['scopes'][number],
 
 async function checkStore(config: AuditConfig): Promise<DoctorFinding> {
   const target = config.store.kind === 'duckdb' ? `store duckdb ${config.store.path}` : `store snowflake ${config.store.settings.database}.${config.store.settings.schema}`;
+  // Before the first run the embedded store does not exist yet: that is expected, as long as it can be created.
+  if (config.store.kind === 'duckdb' && !existsSync(config.store.path)) return newDuckDbFile(target, config.store.path);
   try {
     const store = await openStore(config.store, { queryTag: `pipeline-audit/${TOOL_VERSION} doctor`, readOnly: config.store.kind === 'duckdb' });
     try {
@@ -65,5 +69,18 @@ async function checkStore(config: AuditConfig): Promise<DoctorFinding> {
       message: redact(errorMessage(e), config.secrets),
       fix: config.store.kind === 'duckdb' ? 'the file is created by the first `pipeline-audit run` (or `pipeline-audit init`)' : 'run `pipeline-audit init` with a role that may create tables, and check account, user, key and warehouse',
     };
+  }
+}
+
+/** A DuckDB file that does not exist yet: fine when its nearest existing folder is writable. */
+function newDuckDbFile(target: string, path: string): DoctorFinding {
+  let dir = dirname(path);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error(`${dir} is a file, not a folder`);
+    accessSync(dir, constants.W_OK);
+    return { target, ok: true, message: 'does not exist yet; the first `pipeline-audit run` (or `pipeline-audit init`) creates it' };
+  } catch (e) {
+    return { target, ok: false, message: `does not exist yet, and it cannot be created under ${dir}: ${errorMessage(e)}`, fix: 'set PIPELINE_AUDIT_DUCKDB_PATH to a file in a writable folder' };
   }
 }

@@ -123,6 +123,34 @@ export class LeaseError extends PipelineAuditError {
   }
 }
 
+/**
+ * Duck-typed: errors from another realm (Node's internals seen from a vm context, as under jest) fail
+ * `instanceof Error` and would lose their cause chain.
+ */
+function isErrorLike(e: unknown): e is Error & { code?: unknown; errors?: unknown } {
+  return typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string';
+}
+
+/** One error's own text: its message, or its code or name when the message is empty. */
+function ownText(e: unknown): string {
+  if (!isErrorLike(e)) return String(e);
+  const parts = Array.isArray(e.errors) ? [...new Set(e.errors.map((x) => ownText(x)))].slice(0, 3) : [];
+  if (parts.length > 0) return [e.message, parts.join('; ')].filter(Boolean).join(': ');
+  return e.message || (typeof e.code === 'string' ? e.code : e.name);
+}
+
+/**
+ * The message with its cause chain, each cause once: "GET http://h/x failed before a response: fetch failed: connect
+ * ECONNREFUSED 127.0.0.1:1". A wrapper's message rarely says why (fetch's is "fetch failed"); the root cause does.
+ * Passwords in URLs are masked here (this file imports nothing; callers apply the full redaction on top).
+ */
 export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  let text = ownText(e);
+  let cause = isErrorLike(e) ? e.cause : undefined;
+  for (let depth = 0; cause !== undefined && cause !== null && depth < 5; depth++) {
+    const t = ownText(cause);
+    if (t && !text.includes(t)) text += `: ${t}`;
+    cause = isErrorLike(cause) ? cause.cause : undefined;
+  }
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+):[^\s@'"]+@/gi, '$1:[REDACTED]@');
 }

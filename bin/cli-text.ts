@@ -1,5 +1,6 @@
-// Exit codes and help texts of the CLI, kept in one place (the README quotes them).
-import { ConfigError } from '../errors.js';
+// Exit codes, options and help texts of the CLI, kept in one place (the README quotes them). Each command has its
+// own option set: an option of another command is a usage error, never silently ignored.
+import { MINIMUM_NODE } from './node-version.js';
 
 /**
  * 0 when the cycle ran, even if platforms failed: they are reported as blind spots, and a red workflow every 15
@@ -8,6 +9,7 @@ import { ConfigError } from '../errors.js';
 export const EXIT = {
   OK: 0,
   INTERNAL: 1,
+  /** Configuration or usage error, nothing to monitor, or a Node older than MINIMUM_NODE. */
   CONFIG: 2,
   STORE: 3,
   LEASE: 4,
@@ -15,63 +17,96 @@ export const EXIT = {
   DOCTOR_FINDINGS: 5,
 } as const;
 
-const COMMON = `Options:
-  -c, --config FILE      JSON config file (default: PIPELINE_AUDIT_CONFIG or ./pipeline-audit.config.json)
-      --json             print the report as JSON on stdout instead of the text summary
-  -o, --output FILE      also write the JSON report to FILE
-      --log-level LEVEL  debug | info | warn | error (default info; logs go to stderr)
-  -h, --help             this help`;
+export const COMMANDS = ['run', 'demo', 'doctor', 'init', 'config'] as const;
+export type Command = (typeof COMMANDS)[number];
 
-const EXITS = `Exit codes: 0 the cycle ran (platform failures are reported as blind spots, not as a failed exit);
-            1 internal error; 2 configuration or usage error; 3 store unwritable or its schema out of date;
-            4 another cycle holds the store's write lease; 5 (doctor) a check failed.`;
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
-export const HELP: Record<string, string> = {
-  run: `pipeline-audit [run] — collect recent runs from every configured platform, store them, report.
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  /** The option with its argument, as the help shows it. */
+  usage: string;
+  help: string;
+}
 
-Usage: pipeline-audit [run] [--platform NAME[,NAME]] [--since WHEN] [--dry-run] [--json] [--output FILE]
+export const OPTIONS = {
+  platform: { type: 'string', multiple: true, usage: '--platform NAME[,NAME]', help: 'only these platforms (airbyte, databricks, powerautomate, snowflake); repeatable' },
+  since: { type: 'string', usage: '--since WHEN', help: 're-read from WHEN: an ISO time (2026-11-20T00:00Z) or a duration ago (90m, 6h, 3d)' },
+  'dry-run': { type: 'boolean', usage: '--dry-run', help: 'collect and report, write nothing, send nothing' },
+  store: { type: 'string', usage: '--store FILE', help: 'DuckDB file to store into (default ./pipeline-audit-demo.duckdb)' },
+  runs: { type: 'string', usage: '--runs N', help: 'simulated runs per platform, a positive integer (default 300)' },
+  config: { type: 'string', short: 'c', usage: '-c, --config FILE', help: 'JSON config file (default: PIPELINE_AUDIT_CONFIG or ./pipeline-audit.config.json)' },
+  json: { type: 'boolean', usage: '--json', help: 'print the result as JSON on stdout instead of text' },
+  output: { type: 'string', short: 'o', usage: '-o, --output FILE', help: 'also write the JSON result to FILE' },
+  'log-level': { type: 'string', usage: '--log-level LEVEL', help: `${LOG_LEVELS.join(' | ')} (default info, or PIPELINE_AUDIT_LOG_LEVEL; logs go to stderr)` },
+  help: { type: 'boolean', short: 'h', usage: '-h, --help', help: 'this help' },
+  version: { type: 'boolean', usage: '--version', help: 'print the version' },
+} as const satisfies Record<string, OptionSpec>;
+export type OptionName = keyof typeof OPTIONS;
 
-      --platform NAME    only these platforms this cycle (airbyte, databricks, powerautomate, snowflake); repeatable
-      --since WHEN       re-read from WHEN: an ISO time (2026-11-20T00:00Z) or a duration ago (90m, 6h, 3d)
-      --dry-run          collect and report, write nothing, send nothing
-${COMMON}
-
-Other commands: demo, doctor, init, config check (pipeline-audit <command> --help).
-${EXITS}`,
-  demo: `pipeline-audit demo — the whole cycle against simulated platforms on 127.0.0.1, stored in a local DuckDB file.
-No network and no credentials. Run it twice: the stored row count does not change.
-
-Usage: pipeline-audit demo [--store FILE] [--runs N] [--json] [--output FILE]
-
-      --store FILE       DuckDB file to store into (default ./pipeline-audit-demo.duckdb)
-      --runs N           simulated runs per platform (default 300)
-${COMMON}`,
-  doctor: `pipeline-audit doctor — validate the configuration, then check that every configured scope and the store are
-reachable and authorized, and how many jobs each can see. One line each, with the fix when not.
-
-Usage: pipeline-audit doctor [--config FILE] [--json]
-${COMMON}
-${EXITS}`,
-  init: `pipeline-audit init — create or upgrade the audit tables (versioned migrations; idempotent). On Snowflake this
-needs a role that may create tables in the audit schema; \`run\` needs only DML afterwards.
-
-Usage: pipeline-audit init [--config FILE]
-${COMMON}`,
-  config: `pipeline-audit config check — validate the configuration (environment, .env and the config file) and print
-what would be monitored, with every problem reported at once. Secrets are never printed.
-
-Usage: pipeline-audit config check [--config FILE] [--json]
-${COMMON}`,
+/** The options each command accepts. */
+export const COMMAND_OPTIONS: Record<Command, readonly OptionName[]> = {
+  run: ['platform', 'since', 'dry-run', 'config', 'json', 'output', 'log-level', 'help', 'version'],
+  demo: ['store', 'runs', 'json', 'output', 'log-level', 'help'],
+  doctor: ['platform', 'config', 'json', 'output', 'log-level', 'help'],
+  init: ['config', 'log-level', 'help'],
+  config: ['platform', 'config', 'json', 'output', 'log-level', 'help'],
 };
 
-/** `--since`: an ISO instant, or a duration back from now like 90m, 6h, 3d. */
-export function parseSince(value: string, now: Date): Date {
-  const m = /^(\d+(?:\.\d+)?)\s*(m|h|d)$/i.exec(value.trim());
-  if (m) {
-    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2]!.toLowerCase() as 'm' | 'h' | 'd'];
-    return new Date(now.getTime() - Number(m[1]) * unit);
-  }
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new ConfigError([{ variable: '--since', message: `'${value}' is neither an ISO time nor a duration like 6h or 3d` }]);
-  return new Date(t);
+const EXITS = `Exit codes: 0 the cycle ran (platform failures are reported as blind spots, not as a failed exit);
+            1 internal error; 2 configuration or usage error, nothing configured to monitor, or Node older than ${MINIMUM_NODE};
+            3 store unwritable or its schema out of date; 4 another cycle holds the store's write lease;
+            5 (doctor) a check failed.`;
+
+const INTRO: Record<Command, { text: string; usage: string; footer?: string }> = {
+  run: {
+    text: 'pipeline-audit [run] — collect recent runs from every configured platform, store them, report.',
+    usage: 'pipeline-audit [run] [--platform NAME[,NAME]] [--since WHEN] [--dry-run] [--json] [--output FILE]',
+    footer: `Other commands: demo, doctor, init, config check (pipeline-audit <command> --help).\n${EXITS}`,
+  },
+  demo: {
+    text: `pipeline-audit demo — the whole cycle against simulated platforms on 127.0.0.1, stored in a local DuckDB file.
+No network and no credentials. Run it twice: the stored row count does not change.`,
+    usage: 'pipeline-audit demo [--store FILE] [--runs N] [--json] [--output FILE]',
+  },
+  doctor: {
+    text: `pipeline-audit doctor — validate the configuration, then check that every configured scope and the store are
+reachable and authorized, and how many jobs each can see. One line each, with the fix when not.`,
+    usage: 'pipeline-audit doctor [--config FILE] [--platform NAME] [--json]',
+    footer: EXITS,
+  },
+  init: {
+    text: `pipeline-audit init — create or upgrade the audit tables (versioned migrations; idempotent). On Snowflake this
+needs a role that may create tables in the audit schema; \`run\` needs only DML afterwards.`,
+    usage: 'pipeline-audit init [--config FILE]',
+  },
+  config: {
+    text: `pipeline-audit config check — validate the configuration (environment, .env and the config file) and print
+what would be monitored, with every problem reported at once. Secrets are never printed.`,
+    usage: 'pipeline-audit config check [--config FILE] [--json]',
+  },
+};
+
+/** The help of one command, listing exactly the options it accepts. */
+export function helpText(command: Command): string {
+  const intro = INTRO[command];
+  const lines = COMMAND_OPTIONS[command].map((n) => {
+    const o: OptionSpec = OPTIONS[n];
+    const usage = o.short ? o.usage : `    ${o.usage}`;
+    return `  ${usage.padEnd(26)} ${o.help}`;
+  });
+  return [intro.text, '', `Usage: ${intro.usage}`, '', 'Options:', ...lines, ...(intro.footer ? ['', intro.footer] : [])].join('\n');
 }
+
+/** Where to go after a demo: the commands of a real run. */
+export const DEMO_NEXT_STEPS = `What "ok" means: the cycle read every simulated platform completely and stored its runs; the failed runs
+listed above are the simulated platforms' failures, which is what the monitor is there to report.
+The links point at the simulators (127.0.0.1, example ids): they are not real runs.
+
+Next, for real: set one platform's credentials (e.g. DATABRICKS_HOST and DATABRICKS_TOKEN, see the README's
+Configuration), then
+  npx pipeline-audit config check   # what would be monitored
+  npx pipeline-audit doctor         # is every platform reachable and authorized
+  npx pipeline-audit                # one cycle: collect, store, report`;

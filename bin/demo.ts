@@ -10,7 +10,7 @@ import { PLATFORMS, TOOL_VERSION, type Platform } from '../normalize/schema.js';
 import { openStore } from '../sinks/store/open.js';
 import { renderText } from '../summarize/report.js';
 import type { DemoPlatform, StartDemo } from '../sim/platforms/types.js';
-import { EXIT } from './cli-text.js';
+import { DEMO_NEXT_STEPS, EXIT } from './cli-text.js';
 import { createLogger } from './logger.js';
 import { quietSnowflakeDriver, type CommonOptions, type Emit } from './run.js';
 
@@ -18,7 +18,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 export async function demoCommand(o: CommonOptions & { storePath: string | undefined; runs: number | undefined }, emit: Emit): Promise<number> {
-  const runs = o.runs && Number.isFinite(o.runs) && o.runs > 0 ? Math.floor(o.runs) : 300;
+  const runs = o.runs ?? 300;
   const now = new Date(Math.floor(Date.now() / HOUR) * HOUR);
   const storePath = resolve(o.storePath ?? 'pipeline-audit-demo.duckdb');
   const started: { platform: Platform; demo: DemoPlatform }[] = [];
@@ -59,7 +59,9 @@ export async function demoCommand(o: CommonOptions & { storePath: string | undef
     } finally {
       await store.close();
     }
-    const text = `${renderText(report)}\n\nStored runs: ${storedRuns} in ${storePath} (run the demo again: the count stays the same).`;
+    // The links point at the simulators: marked in the text (the JSON keeps the data as stored).
+    const marked = { ...report, failedRuns: report.failedRuns.map((f) => ({ ...f, url: f.url ? `${f.url}  (simulated link)` : null })) };
+    const text = `${renderText(marked)}\n\nStored runs: ${storedRuns} in ${storePath} (run the demo again: the count stays the same).\n\n${DEMO_NEXT_STEPS}`;
     emit(text, { storedRuns, store: storePath, report });
     return report.store.ok ? EXIT.OK : EXIT.STORE;
   } finally {

@@ -2,6 +2,7 @@
 import { runCycle } from '../cycle.js';
 import { describeMonitoredDatabases, type SnowflakeTasksScope } from '../collectors/snowflake-tasks/index.js';
 import { describeConfig, loadConfig, type AuditConfig } from '../config/load.js';
+import { variableNotices, type VariableNotice } from '../config/variables.js';
 import { TOOL_VERSION, type Platform } from '../normalize/schema.js';
 import { openStore } from '../sinks/store/open.js';
 import { renderText, type AuditReport } from '../summarize/report.js';
@@ -15,13 +16,21 @@ export interface CommonOptions {
   json: boolean;
   output: string | undefined;
   logLevel: string;
+  /** The values of the `.env` file that was loaded (empty when none). */
+  dotenv: Readonly<Record<string, string>>;
 }
 export type Emit = (text: string, report: unknown) => void;
 
-export async function load(o: CommonOptions): Promise<AuditConfig> {
-  const config = loadConfig(process.env, { configPath: o.configPath, ...(o.platforms ? { platformsOverride: o.platforms } : {}) });
+/** The configuration; `requireScopes`: nothing to monitor is a configuration error (all but `init`). */
+export async function load(o: CommonOptions, requireScopes = true): Promise<AuditConfig> {
+  const config = loadConfig(process.env, { configPath: o.configPath, requireScopes, dotenv: o.dotenv, ...(o.platforms ? { platformsOverride: o.platforms } : {}) });
   if (config.store.kind === 'snowflake' || config.enabled.includes('snowflake')) await quietSnowflakeDriver();
   return config;
+}
+
+/** Likely misspelled variables, and empty ones hiding a `.env` value: warnings beside a valid configuration. */
+export function notices(o: CommonOptions): VariableNotice[] {
+  return variableNotices(process.env, o.dotenv);
 }
 
 /**
@@ -37,6 +46,7 @@ export async function runCommand(o: CommonOptions & { dryRun: boolean; since: Da
   const config = await load(o);
   const logger = await createLogger(o.logLevel, process.stderr.isTTY === true);
   for (const n of config.notEnabled) logger.info({ platform: n.platform }, `not monitored: ${n.reason}`);
+  for (const n of notices(o)) logger.warn({ variable: n.variable }, n.message);
   const progress = createProgress(process.stderr);
   let report: AuditReport;
   try {
@@ -49,7 +59,7 @@ export async function runCommand(o: CommonOptions & { dryRun: boolean; since: Da
 }
 
 export async function initCommand(o: CommonOptions): Promise<number> {
-  const config = await load(o);
+  const config = await load(o, false);
   const store = await openStore(config.store, { queryTag: `pipeline-audit/${TOOL_VERSION} init` });
   try {
     await store.migrate();
@@ -69,12 +79,14 @@ function scopeDetail(s: AuditConfig['scopes'][number]): string[] {
 
 export async function configCheckCommand(o: CommonOptions, emit: Emit): Promise<number> {
   const config = await load(o);
-  const d = describeConfig(config);
+  const warnings = notices(o);
+  const d = { ...describeConfig(config), warnings };
   const lines = [
     `configuration ok${config.configFile ? ` (file: ${config.configFile})` : ''}`,
     ...config.scopes.flatMap((s) => [`  monitor ${s.platform.padEnd(13)} ${s.scopeId}  (${s.source})`, ...scopeDetail(s)]),
     ...config.notEnabled.map((n) => `  skip    ${n.platform.padEnd(13)} ${n.reason}`),
     `  store   ${config.store.kind === 'duckdb' ? `DuckDB file ${config.store.path}` : `Snowflake ${config.store.settings.account} ${config.store.settings.database}.${config.store.settings.schema}`}`,
+    ...warnings.map((w) => `  warning ${w.message}`),
   ];
   emit(lines.join('\n'), d);
   return EXIT.OK;

@@ -11,6 +11,7 @@ import type { StoreConfig } from '../sinks/store/open.js';
 import { readConfigFile, type ConfigFile } from './file.js';
 import { envSource, type Env, type EnvSource } from './source.js';
 import { storeConfig } from './store.js';
+import { variableNotices } from './variables.js';
 
 export type { Env } from './source.js';
 export type { StoreConfig, SnowflakeStoreSettings } from '../sinks/store/open.js';
@@ -44,8 +45,21 @@ export interface AuditConfig {
 
 const HOUR = 3_600_000;
 
+export interface LoadOptions {
+  configPath?: string | undefined;
+  cwd?: string;
+  platformsOverride?: Platform[];
+  /**
+   * A cycle with nothing to monitor is a configuration error (the CLI's `run`, `doctor` and `config check`): it
+   * names what to set, and the likely misspelled or empty-shadowed variables.
+   */
+  requireScopes?: boolean;
+  /** The values of the `.env` file the caller loaded, to say when an empty variable hides one of them. */
+  dotenv?: Readonly<Record<string, string>>;
+}
+
 /** Reads the environment and the config file (if any) into one validated configuration, or throws ConfigError. */
-export function loadConfig(env: Env, opts: { configPath?: string | undefined; cwd?: string; platformsOverride?: Platform[] } = {}): AuditConfig {
+export function loadConfig(env: Env, opts: LoadOptions = {}): AuditConfig {
   const issues: ConfigIssue[] = [];
   const src = envSource(env, issues);
   const cwd = opts.cwd ?? process.cwd();
@@ -73,6 +87,12 @@ export function loadConfig(env: Env, opts: { configPath?: string | undefined; cw
     secrets: [...new Set(src.secrets)].filter((s) => s.length >= 4),
     configFile: path,
   };
+  if (opts.requireScopes && scopes.length === 0 && issues.length === 0) {
+    const hints = PLATFORMS.map((p) => `\n      ${p.padEnd(13)} ${PLATFORM_MODULES[p].config.hint}`).join('');
+    issues.push({ variable: 'no platform to monitor', message: `set the credentials of at least one platform (or try \`pipeline-audit demo\`, which needs none):${hints}` });
+  }
+  // A misspelled or empty-shadowed variable is the likeliest cause of whatever went wrong: listed with the errors.
+  if (opts.requireScopes && issues.length > 0) issues.push(...variableNotices(env, opts.dotenv));
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
 }

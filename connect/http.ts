@@ -3,9 +3,10 @@
 // on other 4xx, a per-platform concurrency cap, typed errors, one AbortSignal for the cycle, requests counted.
 import pRetry, { AbortError } from 'p-retry';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { HttpError } from '../errors.js';
+import { HttpError, errorMessage } from '../errors.js';
 import { redact, safeUrl } from '../normalize/redact.js';
 import type { TokenProvider } from './tokens.js';
+import { vendorMessage } from './vendor-message.js';
 
 
 
@@ -187,10 +188,9 @@ export function createHttpClient(args: CreateHttpClientArgs): HttpClient & { clo
       text = await res.text();
     } catch (e) {
       if (args.signal.aborted) throw new AbortError(args.signal.reason instanceof Error ? args.signal.reason : String(args.signal.reason));
-      const cause = (e as { cause?: { code?: string } }).cause;
-      const code = cause?.code ?? (e as { name?: string }).name ?? 'NETWORK';
+      const code = networkCode(e);
       throw new HttpError(
-        `${method} ${safeUrl(url)} failed before a response (${code}); check the base URL and the network.`,
+        `${method} ${safeUrl(url)} failed before a response: ${redact(errorMessage(e), secrets)}; check the base URL and the network.`,
         { status: null, method, url: safeUrl(url), bodySnippet: null, code },
         { cause: e, isRetryable: true },
       );
@@ -205,8 +205,9 @@ export function createHttpClient(args: CreateHttpClientArgs): HttpClient & { clo
       const snippet = redact(text.slice(0, 500), secrets);
       const retryable = isRetryableStatus(res.status);
       if (res.status === 429) stats.throttled++;
+      const said = vendorMessage(text.slice(0, 20_000));
       const err = new HttpError(
-        `${method} ${safeUrl(url)} answered HTTP ${res.status}${hint(res.status)}`,
+        `${method} ${safeUrl(url)} answered HTTP ${res.status}${hint(res.status)}${said ? ` (the platform said: ${redact(said, secrets)})` : ''}`,
         { status: res.status, method, url: safeUrl(url), bodySnippet: snippet || null },
         { isRetryable: retryable },
       ) as HttpError & AttemptError;
@@ -259,6 +260,18 @@ export function createHttpClient(args: CreateHttpClientArgs): HttpClient & { clo
       if (agent && !agent.closed && !agent.destroyed) await agent.close();
     },
   };
+}
+
+/** The first `code` along the cause chain (ECONNREFUSED, ENOTFOUND, UND_ERR_CONNECT_TIMEOUT), else the error's name. */
+function networkCode(e: unknown): string {
+  // Duck-typed: Node's own errors fail `instanceof Error` across realms (a vm context, as under jest).
+  for (let c: unknown = e, depth = 0; typeof c === 'object' && c !== null && depth < 6; c = (c as { cause?: unknown }).cause, depth++) {
+    const { code, errors } = c as { code?: unknown; errors?: unknown };
+    if (typeof code === 'string') return code;
+    const inner = Array.isArray(errors) ? errors.map((x) => (x as { code?: unknown } | null)?.code).find((x) => typeof x === 'string') : undefined;
+    if (typeof inner === 'string') return inner;
+  }
+  return (e as { name?: unknown } | null)?.name === undefined ? 'NETWORK' : String((e as { name: unknown }).name);
 }
 
 function hint(status: number): string {

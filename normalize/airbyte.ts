@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { JobObservation, RunObservation, RunStatus, StatusCategory } from './schema.js';
 import { headTail, redact } from './redact.js';
+import { collapseRepeatedSentences } from './repeats.js';
 
 // jobId is int64 on the wire; JSON.parse made it a number (exact below 2^53, which real ids are). A gateway that
 // quotes it is accepted too. Stored as a string either way.
@@ -184,7 +185,7 @@ export function normalizeAirbyteJob(
     trigger: null,
     errorCode: cut(failure?.failureOrigin, 200),
     errorClass: cut(failure?.failureType, 200),
-    errorMessage: text ? headTail(redact(text, opts.secrets ?? []), 4000) : null,
+    errorMessage: text ? headTail(redact(collapseRepeatedSentences(text), opts.secrets ?? []), 4000) : null,
     url: connection ? cut(airbyteJobUrl(opts.webUrl, connection.workspaceId, job.connectionId, job.jobId), 2000) : null,
     rowsProcessed: job.rowsSynced ?? null,
     bytesProcessed: job.bytesSynced ?? null,

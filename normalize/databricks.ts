@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { JobObservation, RunObservation, RunStatus, StatusCategory } from './schema.js';
 import { headTail, redact } from './redact.js';
+import { collapseRepeatedSentences } from './repeats.js';
 
 // Ids are int64 on the wire. JSON.parse already turned them into numbers (exact below 2^53, which real run ids
 // are); a gateway that quotes them is accepted too. Stored as strings either way.
@@ -359,7 +360,7 @@ export function normalizeDatabricksRun(run: DatabricksRun, opts: NormalizeDatabr
     trigger: cut(run.trigger, 100),
     errorCode: failed ? cut(run.status?.termination_details?.code ?? run.state?.result_state ?? null, 200) : null,
     errorClass: failed ? cut(run.status?.termination_details?.type ?? null, 200) : null,
-    errorMessage: text ? headTail(redact(text, opts.secrets ?? []), 4000) : null,
+    errorMessage: text ? headTail(redact(collapseRepeatedSentences(text), opts.secrets ?? []), 4000) : null,
     url: cut(run.run_page_url ?? (run.job_id ? `${opts.baseUrl}/jobs/${run.job_id}/runs/${run.run_id}` : null), 2000),
     rowsProcessed: null,
     bytesProcessed: null,

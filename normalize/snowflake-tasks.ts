@@ -2,6 +2,7 @@
 // Columns and states: tests/contracts/snowflake-task-history.columns.json (docs: functions/task_history).
 import { z } from 'zod';
 import { headTail, redact } from './redact.js';
+import { collapseRepeatedSentences } from './repeats.js';
 import type { JobObservation, RunObservation, RunStatus } from './schema.js';
 
 const when = z.preprocess((v) => (v instanceof Date ? new Date(v.getTime()) : typeof v === 'string' ? new Date(v) : v), z.date()).nullish();
@@ -90,7 +91,7 @@ export function normalizeTaskRun(r: TaskRun, o: { scope: string; account: string
     trigger: r.SCHEDULED_FROM ?? null,
     errorCode: r.ERROR_CODE == null ? null : String(r.ERROR_CODE),
     errorClass: null,
-    errorMessage: r.ERROR_MESSAGE ? headTail(redact(r.ERROR_MESSAGE, o.secrets ?? []), 4000) : null,
+    errorMessage: r.ERROR_MESSAGE ? headTail(redact(collapseRepeatedSentences(r.ERROR_MESSAGE), o.secrets ?? []), 4000) : null,
     url: snowsightUrl(o.account, r.QUERY_ID),
     rowsProcessed: null,
     bytesProcessed: null,

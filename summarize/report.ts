@@ -95,6 +95,18 @@ function firstLine(s: string, max: number): string {
   return truncate(line, max);
 }
 
+/**
+ * A failed run's status, labelled: `FAILED (success_with_failures) | SUCCESS` read as a contradiction. The vendor's
+ * detail is named as such, and an error class that names success (Databricks reports the termination code
+ * SUCCESS for a run whose result is SUCCESS_WITH_FAILURES) says nothing about the failure and is left out.
+ */
+function statusText(f: FailedRunSummary): string {
+  const m = /^([a-z_]+) \((.+)\)$/.exec(f.status);
+  const status = m ? `${m[1]}, vendor status ${m[2]}` : f.status;
+  const errorClass = f.errorClass && !/^succe/i.test(f.errorClass) ? ` | error ${f.errorClass}` : '';
+  return `${status}${errorClass}`;
+}
+
 /** Plain-text summary for a terminal or a log. Every external string is on its own, never interpreted. */
 export function renderText(r: AuditReport): string {
   const out: string[] = [];
@@ -122,7 +134,7 @@ export function renderText(r: AuditReport): string {
     out.push('');
     out.push(`  Failed runs (${r.failedRuns.length}${r.failedRuns.length >= MAX_FAILED ? '+' : ''}):`);
     for (const f of r.failedRuns.slice(0, 25)) {
-      out.push(`    - ${f.platform} | ${f.jobName ?? f.jobId} | ${f.startedAt ?? '?'} | ${f.status}${f.errorClass ? ` | ${f.errorClass}` : ''}`);
+      out.push(`    - ${f.platform} | ${f.jobName ?? f.jobId} | ${f.startedAt ?? '?'} | ${statusText(f)}`);
       if (f.error) out.push(`      ${f.error}`);
       if (f.url) out.push(`      ${f.url}`);
     }

@@ -5,6 +5,8 @@ import type { StartDemo } from './types.js';
 
 export const startDemo: StartDemo = async ({ now, runs }) => {
   const dbx = await startDatabricksSimulator({ data: { jobs: [], runs: [] } });
-  dbx.setData(generateDatabricksData({ now, seed: 101, jobs: 24, runs, days: 7, host: dbx.url }));
+  // Run links on a stable example host, not the simulator's port: a second demo then stores the same runs
+  // unchanged (the demo marks the links as simulated).
+  dbx.setData(generateDatabricksData({ now, seed: 101, jobs: 24, runs, days: 7, host: 'https://demo-databricks.example' }));
   return { scope: { host: dbx.url, token: 'demo-databricks-token' }, secrets: ['demo-databricks-token'], close: () => dbx.close() };
 };

@@ -8,7 +8,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SchemaVersionError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
 import type { Job, Platform, Run } from '../../normalize/schema.js';
-import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, RUN_CONTENT_CHANGED, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
 import { writeBisecting } from './bisect.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 import type { AssessSnapshot, Ledger } from '../../normalize/assessment.js';
@@ -235,7 +235,7 @@ export class DuckDbStore implements Store {
     await this.stage(TABLES.runs!, 'stage_runs', rows);
     const counts = await this.all(
       `SELECT count(*) FILTER (WHERE t.run_id IS NULL) AS ins,
-              count(*) FILTER (WHERE t.run_id IS NOT NULL AND s.version > t.version) AS upd,
+              count(*) FILTER (WHERE t.run_id IS NOT NULL AND s.version > t.version AND ${RUN_CONTENT_CHANGED}) AS upd,
               count(*) FILTER (WHERE t.run_id IS NULL OR (s.version > t.version AND (s.status_category, coalesce(s.status_detail, ''), s.status_raw) IS DISTINCT FROM (t.status_category, coalesce(t.status_detail, ''), t.status_raw))) AS hist
        FROM stage_runs s LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id`,
     );

@@ -49,6 +49,14 @@ export const RUN_COLUMNS: readonly Column[] = [
   ['version', 'id'],
 ];
 
+/** Bookkeeping of a run row: a newer observation that changes only these leaves the run unchanged. */
+const RUN_BOOKKEEPING = new Set(['platform', 'scope', 'run_id', 'first_seen_at', 'last_seen_at', 'cycle_id', 'version']);
+
+/** SQL (both stores): true when staged row `s` observed something other than stored row `t`. */
+export const RUN_CONTENT_CHANGED = `(${RUN_COLUMNS.filter(([n]) => !RUN_BOOKKEEPING.has(n))
+  .map(([n]) => `s.${n} IS DISTINCT FROM t.${n}`)
+  .join(' OR ')})`;
+
 export const JOB_COLUMNS: readonly Column[] = [
   ['platform', 'id'],
   ['scope', 'id'],

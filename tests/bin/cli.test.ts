@@ -100,11 +100,12 @@ describe('pipeline-audit CLI', () => {
 
   it('doctor checks each scope and the store, one line each, with the fix', async () => {
     const env = dbEnv('doctor.duckdb');
+    // Before the first run the store does not exist yet: fine, and said so.
     const before = await cli(['doctor'], env);
-    expect(before.code).toBe(5);
+    expect(before.code).toBe(0);
     expect(before.stdout).toMatch(/ok +databricks .*jobs visible/);
-    expect(before.stdout).toMatch(/FAIL +store duckdb/);
-    expect(before.stdout).toMatch(/fix: /);
+    expect(before.stdout).toMatch(/ok +store duckdb .*does not exist yet.*creates it/);
+    expect(existsSync(join(dir, 'doctor.duckdb'))).toBe(false);
     await cli(['run'], env);
     const after = await cli(['doctor', '--json'], env);
     expect(after.code).toBe(0);
@@ -112,6 +113,72 @@ describe('pipeline-audit CLI', () => {
     const bad = await cli(['doctor'], { ...env, DATABRICKS_TOKEN: 'dapi-wrong-token-000000000000000' });
     expect(bad.code).toBe(5);
     expect(bad.stdout).toMatch(/FAIL +databricks/);
+    expect(bad.stdout).toMatch(/fix: /);
+    const nowhere = await cli(['doctor'], { ...env, PIPELINE_AUDIT_DUCKDB_PATH: join(dir, 'report.json', 'x.duckdb') });
+    expect(nowhere.code).toBe(5);
+    expect(nowhere.stdout).toMatch(/FAIL +store duckdb .*cannot be created/);
+  });
+
+  it('with nothing to monitor, run, doctor and config check exit 2 naming what to set and the likely misspellings', async () => {
+    for (const cmd of [['run'], ['config', 'check'], ['doctor']]) {
+      const r = await cli(cmd, { DATABRICKS_HOTS: sim.url, DATABRICKS_TOKN: TOKEN, PIPELINE_AUDIT_DUCKDB_PATH: join(dir, 'none.duckdb') });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/no platform to monitor/);
+      expect(r.stderr).toMatch(/DATABRICKS_HOST with DATABRICKS_TOKEN/);
+      expect(r.stderr).toMatch(/pipeline-audit demo/);
+      expect(r.stderr).toContain('unknown variable DATABRICKS_HOTS (did you mean DATABRICKS_HOST?)');
+      expect(r.stderr).toContain('unknown variable DATABRICKS_TOKN (did you mean DATABRICKS_TOKEN?)');
+      expect(r.stderr).not.toContain(TOKEN);
+    }
+    expect(existsSync(join(dir, 'none.duckdb'))).toBe(false);
+  });
+
+  it('config check says when an exported empty variable hides the value in .env, and flags unknown variables', async () => {
+    const cwd = join(dir, 'empty-shadow');
+    mkdirSync(cwd);
+    writeFileSync(join(cwd, '.env'), `DATABRICKS_HOST=${sim.url}\nDATABRICKS_TOKEN=${TOKEN}\n`);
+    const hidden = await cli(['config', 'check'], { DATABRICKS_TOKEN: '' }, cwd);
+    expect(hidden.code).toBe(2);
+    expect(hidden.stderr).toMatch(/DATABRICKS_TOKEN is set but empty in the environment, which hides its value in \.env/);
+    const ok = await cli(['config', 'check'], { ...dbEnv('cfg2.duckdb'), PIPELINE_AUDIT_MAX_PAGE: '5' });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('warning unknown variable PIPELINE_AUDIT_MAX_PAGE (did you mean PIPELINE_AUDIT_MAX_PAGES?)');
+  });
+
+  it('rejects options a command does not have, and invalid values, with exit 2 and nothing written', async () => {
+    const store = join(dir, 'never.duckdb');
+    const cases: [string[], RegExp][] = [
+      [['run', '--store', store], /run: unknown option --store \(it belongs to demo\)/],
+      [['demo', '--dry-run', '--store', store], /demo: unknown option --dry-run/],
+      [['demo', '--runs', 'abc', '--store', store], /--runs: 'abc' is not a whole number/],
+      [['demo', '--config', 'x.json', '--store', store], /demo: unknown option --config/],
+      [['run', '--since', 'yesterday-ish'], /--since: 'yesterday-ish' is neither/],
+      [['run', '--log-level', 'loud'], /--log-level: 'loud' is not one of debug, info, warn, error/],
+      [['run', 'extra'], /unexpected argument 'extra'/],
+      [['nonsense'], /unknown command 'nonsense'/],
+      [['config', 'show'], /config show/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args, dbEnv('never.duckdb'));
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+    }
+    expect(existsSync(store)).toBe(false);
+    const bad = await cli(['run'], { ...dbEnv('never.duckdb'), PIPELINE_AUDIT_LOG_LEVEL: 'verbose' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/PIPELINE_AUDIT_LOG_LEVEL/);
+    const help = await cli(['demo', '--help']);
+    expect(help.stdout).toMatch(/--runs N/);
+    expect(help.stdout).not.toMatch(/--config|--dry-run|--platform/);
+  });
+
+  it('names the cause of an unreachable host instead of the wrapper error class', async () => {
+    const r = await cli(['run', '--json'], { ...dbEnv('unreachable.duckdb'), DATABRICKS_HOST: 'http://127.0.0.1:1' });
+    const report = JSON.parse(r.stdout) as { scopes: { error: string | null }[] };
+    expect(report.scopes[0]!.error).toMatch(/failed before a response: fetch failed: bad port/);
+    expect(report.scopes[0]!.error).not.toMatch(/\(TypeError\)/);
   });
 
   it('demo runs the collectors against simulated platforms and stores idempotently', async () => {
@@ -126,7 +193,18 @@ describe('pipeline-audit CLI', () => {
     expect(second.code).toBe(0);
     const b = JSON.parse(second.stdout) as typeof a;
     expect(b.storedRuns).toBe(a.storedRuns);
-    // The second demo re-reads the same week: the same runs and failures, nothing added.
+    // The second demo re-reads the same week: the same runs and failures, nothing added, nothing changed.
     expect(b.report.totals.failedRuns).toBe(a.report.totals.failedRuns);
+    const scopes = (b.report as unknown as { scopes: { runsInserted: number; runsUpdated: number }[] }).scopes;
+    expect(scopes.map((s) => [s.runsInserted, s.runsUpdated])).toEqual(scopes.map(() => [0, 0]));
+  });
+
+  it('demo text says what ok means and what to run next, and marks the simulated links', async () => {
+    const text = await cli(['demo', '--store', join(dir, 'demo-text.duckdb'), '--runs', '20']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/What "ok" means/);
+    expect(text.stdout).toMatch(/npx pipeline-audit doctor/);
+    expect(text.stdout).toMatch(/\(simulated link\)/);
+    expect(text.stdout).not.toMatch(/\| SUCCESS\b/);
   });
 });

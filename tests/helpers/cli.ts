@@ -15,9 +15,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], env: Record<string, string>, cwd: string): Promise<CliResult> {
+/** `nodeArgs`: extra Node flags before the loader (a test fakes an older Node with an --import). */
+export function runCli(args: string[], env: Record<string, string>, cwd: string, nodeArgs: string[] = []): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', TSX, BIN, ...args], {
       cwd,
       env: { PATH: process.env.PATH ?? '', HOME: cwd, NO_PROXY: '127.0.0.1,localhost', SNOWFLAKE_DISABLE_PLATFORM_DETECTION: 'true', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -40,6 +40,18 @@ export function describeStoreContract(name: string, open: (opts: { migrate: bool
       expect(await store.readStatusHistory('databricks', 'ws-1', 'a')).toHaveLength(1);
     });
 
+    it('a later sighting of an identical run counts as unchanged, not updated (its last sighting is still recorded)', async () => {
+      const first = makeRun({ runId: 's', lastSeenAt: at(1), firstSeenAt: at(1), cycleId: 'c1' });
+      await store.upsertRuns([first]);
+      const again = { ...first, lastSeenAt: at(2), firstSeenAt: at(2), cycleId: 'c2' };
+      expect(await store.upsertRuns([again])).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, statusChanges: 0 });
+      const [row] = await store.readRuns();
+      expect(row!.lastSeenAt.toISOString()).toBe(at(2).toISOString());
+      // A changed field (here the error text) is an update even with the same status.
+      const edited = { ...again, errorMessage: 'now with a message', lastSeenAt: at(3), cycleId: 'c3' };
+      expect(await store.upsertRuns([edited])).toMatchObject({ updated: 1, unchanged: 0, statusChanges: 0 });
+    });
+
     it('keeps the newest of duplicate keys inside one batch', async () => {
       const older = makeRun({ runId: 'd', status: { category: 'running', detail: null, raw: 'RUNNING' }, lastSeenAt: at(1), firstSeenAt: at(1) });
       const newer = makeRun({ runId: 'd', status: { category: 'succeeded', detail: null, raw: 'SUCCESS' }, lastSeenAt: at(2), firstSeenAt: at(2) });

@@ -1,0 +1,99 @@
+// The CLI: a thin shell over the library. One top-level handler maps typed errors to exit codes; stdout carries
+// only what was asked for (--json, the summary); logs go to stderr. bin/pipeline-audit.ts checks the Node version
+// and then loads this file.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { ConfigError, LeaseError, PipelineAuditError, SchemaVersionError, errorMessage } from '../errors.js';
+import { redact } from '../normalize/redact.js';
+import { TOOL_VERSION } from '../normalize/schema.js';
+import { UsageError, parseCommandLine } from './args.js';
+import { EXIT, LOG_LEVELS, helpText } from './cli-text.js';
+import type { CommonOptions } from './run.js';
+
+// The Snowflake driver probes cloud metadata endpoints when it loads, to fill a telemetry field; the CLI needs none
+// of it (a library user decides for their own process).
+process.env.SNOWFLAKE_DISABLE_PLATFORM_DETECTION ??= 'true';
+
+async function main(argv: readonly string[]): Promise<number> {
+  const cl = parseCommandLine(argv, new Date());
+  if (cl.version) {
+    process.stdout.write(`${TOOL_VERSION}\n`);
+    return EXIT.OK;
+  }
+  if (cl.help) {
+    process.stdout.write(helpText(cl.command) + '\n');
+    return EXIT.OK;
+  }
+
+  // Node's loader never overrides a variable that is already set, even to '': remember what the file holds, so
+  // that `config check` can say when an exported empty variable hides one of its values.
+  let dotenv: Record<string, string> = {};
+  if (existsSync('.env')) {
+    dotenv = parseEnv(readFileSync('.env', 'utf8')) as Record<string, string>;
+    process.loadEnvFile('.env');
+  }
+  const envLevel = process.env.PIPELINE_AUDIT_LOG_LEVEL?.trim() || undefined;
+  if (!cl.logLevel && envLevel && !(LOG_LEVELS as readonly string[]).includes(envLevel)) {
+    throw new ConfigError([{ variable: 'PIPELINE_AUDIT_LOG_LEVEL', message: `'${envLevel}' is not one of ${LOG_LEVELS.join(', ')}` }]);
+  }
+  const common: CommonOptions = {
+    configPath: cl.config,
+    platforms: cl.platforms,
+    json: cl.json,
+    output: cl.output,
+    logLevel: cl.logLevel ?? envLevel ?? 'info',
+    dotenv,
+  };
+  const emit = (text: string, report: unknown) => {
+    if (common.output) writeFileSync(common.output, JSON.stringify(report, null, 2) + '\n');
+    process.stdout.write(common.json ? JSON.stringify(report, null, 2) + '\n' : text + '\n');
+  };
+
+  switch (cl.command) {
+    case 'run': {
+      const { runCommand } = await import('./run.js');
+      return runCommand({ ...common, dryRun: cl.dryRun, since: cl.since }, emit);
+    }
+    case 'demo': {
+      const { demoCommand } = await import('./demo.js');
+      return demoCommand({ ...common, storePath: cl.store, runs: cl.runs }, emit);
+    }
+    case 'doctor': {
+      const { doctorCommand } = await import('./doctor.js');
+      return doctorCommand(common, emit);
+    }
+    case 'init': {
+      const { initCommand } = await import('./run.js');
+      return initCommand(common);
+    }
+    case 'config': {
+      const { configCheckCommand } = await import('./run.js');
+      return configCheckCommand(common, emit);
+    }
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.exitCode = exitCodeFor(e);
+    // Usage and configuration errors are our own words about variable names, never values: printed as they are
+    // (the redaction's `token: x` pattern would mask the name of the variable that needs fixing).
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      process.stderr.write(`pipeline-audit: ${e.message}\n`);
+      return;
+    }
+    process.stderr.write(`pipeline-audit: ${redact(errorMessage(e))}\n`);
+    if (!(e instanceof PipelineAuditError) && process.env.PIPELINE_AUDIT_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+  },
+);
+
+function exitCodeFor(e: unknown): number {
+  if (e instanceof UsageError || e instanceof ConfigError) return EXIT.CONFIG;
+  if (e instanceof LeaseError) return EXIT.LEASE;
+  if (e instanceof SchemaVersionError) return EXIT.STORE;
+  if (e instanceof PipelineAuditError && e.kind === 'store') return EXIT.STORE;
+  return EXIT.INTERNAL;
+}
