@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { Platform, RunObservation, JobObservation } from '../normalize/schema.js';
 import type { HttpClient } from '../connect/http.js';
+import type { Memo } from './memo.js';
 
 export interface TimeWindow {
   start: Date;
@@ -45,6 +46,12 @@ export interface CollectContext<S> {
   warn: (w: CollectWarning) => void;
   /** Something was not read (page cap, a failed detail page): coverage must not advance past this window. */
   incomplete: (reason: string) => void;
+  /**
+   * One memo per scope per cycle (collectors/memo.ts `createMemo`), shared by every context of that scope in the
+   * cycle: token providers live there, so the chunks of a catch-up share one token until it nears expiry.
+   * Absent: nothing is reused (each call builds its own provider).
+   */
+  memo?: Memo;
 }
 
 export interface CheckResult {

@@ -23,6 +23,7 @@ import type { QueryValue } from '../../connect/http.js';
 import { paginate } from '../../connect/paging.js';
 import { parseItems } from '../parse.js';
 import { databricksTokenProvider } from './auth.js';
+import { memoOf } from '../memo.js';
 import type { CheckResult, CollectContext, Collector, TimeWindow } from '../types.js';
 
 const HOUR = 3_600_000;
@@ -82,7 +83,8 @@ const secretsOf = (scope: DatabricksScope) => [scope.token, scope.clientSecret].
 
 function session(ctx: CollectContext<DatabricksScope>) {
   const baseUrl = baseUrlOf(ctx.scope);
-  const auth = databricksTokenProvider({ auth: ctx.scope, baseUrl, http: ctx.http, now: ctx.now, scopeId: ctx.scopeId });
+  // One provider per scope and cycle (the memo), so catch-up chunks share a token until it nears expiry.
+  const auth = memoOf(ctx)('databricks:token', () => databricksTokenProvider({ auth: ctx.scope, baseUrl, http: ctx.http, now: ctx.now, scopeId: ctx.scopeId }));
   const norm: NormalizeDatabricksOptions = { scope: ctx.scopeId, baseUrl, secrets: secretsOf(ctx.scope) };
   return { baseUrl, auth, norm };
 }
