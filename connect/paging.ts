@@ -21,6 +21,28 @@ export function repeatedCursorMessage(label: string, page: number): string {
   return `${label}: the vendor repeated a page token (or next link) already followed in this listing; stopped after ${page} pages and the rest was not read`;
 }
 
+/** The message of a stopped offset listing when the vendor answered a new offset with a page already read. */
+export function repeatedPageMessage(label: string, offset: number, earlierOffset: number, page: number): string {
+  return `${label}: the vendor repeated a page (offset ${offset} answered what offset ${earlierOffset} did: it ignores the offset); stopped after ${page} pages and the rest was not read`;
+}
+
+/**
+ * Loop guard for offset paging, where the cursor is built by the collector and never repeats but a server that
+ * ignores `offset` answers every page alike: true when `ids` (a page's item ids, in order) were already answered
+ * at another offset. The same offset read again (a deliberate re-read) is never a repeat.
+ */
+export function offsetRepeatGuard(): (offset: number, ids: readonly string[]) => number | null {
+  const seen = new Map<string, number>();
+  return (offset, ids) => {
+    if (ids.length === 0) return null;
+    const key = ids.join('\u0000');
+    const earlier = seen.get(key);
+    if (earlier !== undefined && earlier !== offset) return earlier;
+    seen.set(key, offset);
+    return null;
+  };
+}
+
 /**
  * Walks pages until `next` is undefined or the page cap is reached. Hitting the cap is reported through
  * `onCap` (the cycle marks the collection incomplete) rather than silently truncating. A cursor seen before in
