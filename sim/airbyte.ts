@@ -23,7 +23,7 @@ export interface AirbyteSimOptions {
   /** Lifetime written into the JWT `exp` (default tokenTtlSeconds); shorter mimics Cloud's 180 s tokens. */
   jwtExpSeconds?: number;
   latencyMs?: number;
-  /** Clock for token expiry (default: the wall clock). */
+  /** Clock for token expiry and the `Date` header (default: the wall clock). */
   now?: () => Date;
   /** Public API path prefix: `/v1` (Cloud, default) or `/api/public/v1` (self-managed). */
   pathPrefix?: string;
@@ -309,6 +309,8 @@ export async function startAirbyteSimulator(opts: AirbyteSimOptions): Promise<Ai
   }
 
   const server: Server = createServer((req, res) => {
+    // Date from the sim's clock, as a vendor's server stamps its own: the client measures clock skew from it.
+    res.setHeader('date', now().toUTCString());
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent && !res.destroyed) problem(res, req.url ?? '', new Problem(500, 'unexpected-problem', DOCS, e instanceof Error ? e.message : String(e)));
     });
