@@ -2,9 +2,9 @@
 // reuses across the chunks of a catch-up, so a cycle asks the token endpoint once per scope instead of once per
 // chunk. The cycle owns it (one per scope per cycle); collectors keep no module state. Without one, nothing is
 // reused: make() runs every time, which is still correct, only chattier.
-import type { CollectContext } from './types.js';
+import type { CollectContext, Memo } from './types.js';
 
-export type Memo = <T>(key: string, make: () => T) => T;
+export type { Memo };
 
 /** The default when the cycle passes no memo: no caching. */
 export const noMemo: Memo = (_key, make) => make();

@@ -4,7 +4,6 @@
 import type { z } from 'zod';
 import type { Platform, RunObservation, JobObservation } from '../normalize/schema.js';
 import type { HttpClient } from '../connect/http.js';
-import type { Memo } from './memo.js';
 
 export interface TimeWindow {
   start: Date;
@@ -31,6 +30,9 @@ export interface CollectLimits {
   /** Cap on per-run detail requests (Databricks runs/get, Airbyte failure reasons) per scope and cycle. */
   maxDetailRequests: number;
 }
+
+/** Returns the value memoized under `key`, building it with `make` the first time (collectors/memo.ts). */
+export type Memo = <T>(key: string, make: () => T) => T;
 
 export interface CollectContext<S> {
   platform: Platform;
