@@ -21,11 +21,17 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
 });
 
-const client = () => createHttpClient({ signal: new AbortController().signal, options: { retries: 0, minDelayMs: 1, maxDelayMs: 2 }, secrets: ['s3cret-value-xyz'] });
+const clients: ReturnType<typeof createHttpClient>[] = [];
+const client = () => {
+  const c = createHttpClient({ signal: new AbortController().signal, options: { retries: 0, minDelayMs: 1, maxDelayMs: 2 }, secrets: ['s3cret-value-xyz'] });
+  clients.push(c);
+  return c;
+};
 const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as HttpError);
 
 describe('vendor error messages', () => {
