@@ -40,6 +40,9 @@ export interface CollectLimits {
   maxDetailRequests: number;
 }
 
+/** Returns the value memoized under `key`, building it with `make` the first time (collectors/memo.ts). */
+export type Memo = <T>(key: string, make: () => T) => T;
+
 export interface CollectContext<S> {
   platform: Platform;
   /** This scope's configuration, already validated by the collector's `scopeSchema`. */
@@ -59,6 +62,12 @@ export interface CollectContext<S> {
   reject?: (r: RejectedItem) => void;
   /** Something was not read (page cap, a failed detail page): coverage must not advance past this window. */
   incomplete: (reason: string) => void;
+  /**
+   * One memo per scope per cycle (collectors/memo.ts `createMemo`), shared by every context of that scope in the
+   * cycle: token providers live there, so the chunks of a catch-up share one token until it nears expiry.
+   * Absent: nothing is reused (each call builds its own provider).
+   */
+  memo?: Memo;
 }
 
 export interface CheckResult {

@@ -3,12 +3,10 @@
 // on other 4xx, a per-platform concurrency cap, typed errors, one AbortSignal for the cycle, requests counted.
 import pRetry, { AbortError } from 'p-retry';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { HttpError, errorMessage } from '../errors.js';
-import { redact, safeUrl } from '../normalize/redact.js';
+import { HttpError } from '../errors.js';
+import { safeUrl } from '../normalize/redact.js';
+import { bodySnippet, causeChain, vendorMessage } from './http-errors.js';
 import type { TokenProvider } from './tokens.js';
-import { vendorMessage } from './vendor-message.js';
-
-
 
 export type QueryValue = string | number | boolean | null | undefined | readonly (string | number)[];
 
@@ -38,6 +36,12 @@ export interface HttpStats {
   requests: number;
   retries: number;
   throttled: number;
+  /**
+   * How far the local clock (the injected `now`) is ahead of the vendors' clocks, from the `Date` headers of the
+   * responses seen (median of the latest ones; negative: behind). 0 when within the header's 1-second resolution
+   * plus latency (under 2 s); null until a response carried a valid `Date`.
+   */
+  clockSkewMs: number | null;
 }
 
 export interface HttpClient {
@@ -143,6 +147,15 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', onAbort, { once: true });
   });
 
+// Clock skew: the median of the latest Date headers resists one proxy or cached answer with a stale Date.
+const SKEW_SAMPLES = 15;
+const SKEW_NOISE_MS = 2_000;
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
+}
+
 interface AttemptError extends Error {
   retryAfterMs?: number | null;
 }
@@ -164,7 +177,16 @@ export function createHttpClient(args: CreateHttpClientArgs): HttpClient & { clo
     args.fetch ?? ((url, init) => undiciFetch(url, { ...init, dispatcher: agent } as never) as unknown as Promise<Response>);
   const secrets = args.secrets ?? [];
   const sem = new Semaphore(Math.max(1, opts.concurrency));
-  const stats: HttpStats = { requests: 0, retries: 0, throttled: 0 };
+  const stats: HttpStats = { requests: 0, retries: 0, throttled: 0, clockSkewMs: null };
+  const skews: number[] = [];
+  const noteDate = (date: string | null) => {
+    const at = date ? Date.parse(date) : NaN;
+    if (Number.isNaN(at)) return;
+    skews.push(now().getTime() - at);
+    if (skews.length > SKEW_SAMPLES) skews.shift();
+    const m = median(skews);
+    stats.clockSkewMs = Math.abs(m) < SKEW_NOISE_MS ? 0 : m;
+  };
 
   async function attempt(req: HttpRequest, url: string, authRetried: { done: boolean }): Promise<HttpResponse> {
     const method = req.method ?? 'GET';
@@ -190,11 +212,12 @@ export function createHttpClient(args: CreateHttpClientArgs): HttpClient & { clo
       if (args.signal.aborted) throw new AbortError(args.signal.reason instanceof Error ? args.signal.reason : String(args.signal.reason));
       const code = networkCode(e);
       throw new HttpError(
-        `${method} ${safeUrl(url)} failed before a response: ${redact(errorMessage(e), secrets)}; check the base URL and the network.`,
+        `${method} ${safeUrl(url)} failed before a response (${causeChain(e, secrets)}); check the base URL and the network.`,
         { status: null, method, url: safeUrl(url), bodySnippet: null, code },
         { cause: e, isRetryable: true },
       );
     }
+    noteDate(res.headers.get('date'));
     if (res.status === 401 && req.auth && !authRetried.done) {
       // Expired or revoked token: fetch a new one and send once more, without spending a retry.
       authRetried.done = true;
@@ -202,13 +225,12 @@ export function createHttpClient(args: CreateHttpClientArgs): HttpClient & { clo
       return attempt(req, url, authRetried);
     }
     if (res.status < 200 || res.status >= 300) {
-      const snippet = redact(text.slice(0, 500), secrets);
       const retryable = isRetryableStatus(res.status);
       if (res.status === 429) stats.throttled++;
-      const said = vendorMessage(text.slice(0, 20_000));
+      const said = vendorMessage(text, secrets);
       const err = new HttpError(
-        `${method} ${safeUrl(url)} answered HTTP ${res.status}${hint(res.status)}${said ? ` (the platform said: ${redact(said, secrets)})` : ''}`,
-        { status: res.status, method, url: safeUrl(url), bodySnippet: snippet || null },
+        `${method} ${safeUrl(url)} answered HTTP ${res.status}${hint(res.status)}${said ? `; the platform said: ${said}` : ''}`,
+        { status: res.status, method, url: safeUrl(url), bodySnippet: bodySnippet(text, secrets) },
         { isRetryable: retryable },
       ) as HttpError & AttemptError;
       err.retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), now().getTime());
@@ -221,7 +243,7 @@ export function createHttpClient(args: CreateHttpClientArgs): HttpClient & { clo
       } catch (e) {
         throw new HttpError(
           `${method} ${safeUrl(url)} answered HTTP ${res.status} with a body that is not JSON`,
-          { status: res.status, method, url: safeUrl(url), bodySnippet: redact(text.slice(0, 200), secrets) },
+          { status: res.status, method, url: safeUrl(url), bodySnippet: bodySnippet(text, secrets, 200) },
           { cause: e, isRetryable: false },
         );
       }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { JobObservation, RunObservation, RunStatus, StatusCategory } from './schema.js';
 import { headTail, redact } from './redact.js';
 import { collapseRepeatedSentences } from './repeats.js';
+import { truncate, wellFormed } from './text.js';
 
 // jobId is int64 on the wire; JSON.parse made it a number (exact below 2^53, which real ids are). A gateway that
 // quotes it is accepted too. Stored as a string either way.
@@ -96,7 +97,7 @@ export function parseIsoDuration(value: string | null | undefined): number | nul
   return Math.round(((d * 24 + h) * 60 + min) * 60_000 + s * 1000);
 }
 
-const status = (category: StatusCategory, detail: string | null, raw: string): RunStatus => ({ category, detail, raw: raw.slice(0, 500) });
+const status = (category: StatusCategory, detail: string | null, raw: string): RunStatus => ({ category, detail, raw: truncate(wellFormed(raw), 500) });
 
 /** JobStatusEnum (public API and config API `JobStatus`): pending, queued, running, incomplete, failed, succeeded, cancelled. */
 export function airbyteStatus(raw: string): RunStatus {
@@ -137,7 +138,7 @@ export interface ConnectionRef {
   workspaceId: string;
 }
 
-const cut = (s: string | null | undefined, max: number) => (s == null ? null : s.slice(0, max));
+const cut = (s: string | null | undefined, max: number) => (s == null ? null : truncate(wellFormed(s), max));
 const trimSlash = (s: string) => s.replace(/\/+$/, '');
 
 /** Deep link to a job's logs (airbyte-webapp routePaths; the legacy job-history URL redirects here). */
@@ -225,7 +226,7 @@ export function normalizeAirbyteConnection(c: AirbyteConnection, opts: Normalize
   const state = c.status ?? null;
   const tags: Record<string, string> = {};
   // Airbyte tags are labels without values: each becomes a key with an empty value.
-  for (const t of c.tags ?? []) tags[t.name.slice(0, 200)] = '';
+  for (const t of c.tags ?? []) tags[truncate(wellFormed(t.name), 200)] = '';
   const e = encodeURIComponent;
   return {
     platform: 'airbyte',

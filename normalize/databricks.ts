@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { JobObservation, RunObservation, RunStatus, StatusCategory } from './schema.js';
 import { headTail, redact } from './redact.js';
 import { collapseRepeatedSentences } from './repeats.js';
+import { truncate, wellFormed } from './text.js';
 
 // Ids are int64 on the wire. JSON.parse already turned them into numbers (exact below 2^53, which real run ids
 // are); a gateway that quotes them is accepted too. Stored as strings either way.
@@ -89,7 +90,7 @@ export const DatabricksJobSchema = z.object({
 });
 export type DatabricksJob = z.infer<typeof DatabricksJobSchema>;
 
-const status = (category: StatusCategory, detail: string | null, raw: string): RunStatus => ({ category, detail, raw: raw.slice(0, 500) });
+const status = (category: StatusCategory, detail: string | null, raw: string): RunStatus => ({ category, detail, raw: truncate(wellFormed(raw), 500) });
 const lower = (s: string) => s.toLowerCase();
 
 /**
@@ -257,7 +258,7 @@ export interface NormalizeDatabricksOptions {
 }
 
 const toDate = (ms: number | null | undefined): Date | null => (ms ? new Date(ms) : null);
-const cut = (s: string | null | undefined, max: number): string | null => (s == null ? null : s.slice(0, max));
+const cut = (s: string | null | undefined, max: number): string | null => (s == null ? null : truncate(wellFormed(s), max));
 const isProblem = (c: StatusCategory) => c === 'failed' || c === 'canceled' || c === 'skipped' || c === 'unknown';
 
 /** Error text: the failed tasks' messages (named by task key), else the run's own message. */
@@ -342,7 +343,7 @@ export function normalizeDatabricksRun(run: DatabricksRun, opts: NormalizeDatabr
     platform: 'databricks',
     scope: opts.scope,
     // One-time submit runs have no job; group them under their run name.
-    jobId: run.job_id ?? `submit:${(run.run_name ?? 'Untitled').slice(0, 900)}`,
+    jobId: run.job_id ?? `submit:${truncate(wellFormed(run.run_name ?? 'Untitled'), 900, '')}`,
     jobName: cut(run.run_name, 1000),
     runId: run.run_id,
     attempt: run.attempt_number ?? 0,

@@ -3,6 +3,7 @@
 // `workflow` table (category 5 = modern flow).
 import { z } from 'zod';
 import { headTail, redact } from './redact.js';
+import { truncate, wellFormed } from './text.js';
 import type { JobObservation, RunObservation, RunStatus } from './schema.js';
 
 export const FlowRunSchema = z.object({
@@ -70,7 +71,7 @@ export function flowRunStatus(raw: string | null | undefined): RunStatus {
       // Logic Apps' Ignored: the run did no work (nothing failed), the same outcome as skipped.
       return { category: 'skipped', detail: 'ignored', raw: value };
     default:
-      return { category: 'unknown', detail: null, raw: value.slice(0, 500) };
+      return { category: 'unknown', detail: null, raw: truncate(wellFormed(value), 500) };
   }
 }
 
@@ -140,7 +141,7 @@ export function normalizeFlowRun(run: FlowRun, o: NormalizeFlowOptions): RunObse
     platform: 'powerautomate',
     scope: o.scope,
     jobId: workflowId,
-    jobName: flow?.name ?? null,
+    jobName: flow?.name ? truncate(wellFormed(flow.name), 1000) : null,
     runId: run.flowrunid,
     attempt: 0,
     attemptGroup: run.flowrunid,
@@ -155,8 +156,8 @@ export function normalizeFlowRun(run: FlowRun, o: NormalizeFlowOptions): RunObse
     endedAt: ended,
     updatedAt: parseDataverseTime(run.modifiedon),
     durationMs,
-    trigger: run.triggertype ? run.triggertype.slice(0, 100) : null,
-    errorCode: run.errorcode ? run.errorcode.slice(0, 200) : null,
+    trigger: run.triggertype ? truncate(wellFormed(run.triggertype), 100) : null,
+    errorCode: run.errorcode ? truncate(wellFormed(run.errorcode), 200) : null,
     errorClass: null,
     errorMessage: status.category === 'succeeded' ? null : flowErrorText(run.errormessage, o.secrets),
     url: flowRunUrl(o.environmentId, flow, workflowId, run.name),
@@ -185,7 +186,7 @@ export function normalizeWorkflow(w: Workflow, o: { scope: string; environmentId
     platform: 'powerautomate',
     scope: o.scope,
     jobId: w.workflowid,
-    name: w.name ?? null,
+    name: w.name ? truncate(wellFormed(w.name), 1000) : null,
     schedule: null, // the recurrence lives in the flow definition (clientdata), which is not read
     scheduleTimezone: null,
     paused: st ? st.paused : null,

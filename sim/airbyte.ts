@@ -23,7 +23,7 @@ export interface AirbyteSimOptions {
   /** Lifetime written into the JWT `exp` (default tokenTtlSeconds); shorter mimics Cloud's 180 s tokens. */
   jwtExpSeconds?: number;
   latencyMs?: number;
-  /** Clock for token expiry (default: the wall clock). */
+  /** Clock for token expiry and the `Date` header (default: the wall clock). */
   now?: () => Date;
   /** Public API path prefix: `/v1` (Cloud, default) or `/api/public/v1` (self-managed). */
   pathPrefix?: string;
@@ -78,6 +78,8 @@ export interface AirbyteSimulator {
   /** Changes one job (e.g. moves its updatedAt) as the server would between two requests. */
   updateJob(jobId: number, patch: Partial<SimJob>): void;
   revokeTokens(): void;
+  /** A broken server (or proxy) that answers every listing page as if `offset` were 0. */
+  ignoreOffset(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -98,6 +100,7 @@ export async function startAirbyteSimulator(opts: AirbyteSimOptions): Promise<Ai
   const ttl = opts.tokenTtlSeconds ?? 900;
   const jwtLife = opts.jwtExpSeconds ?? ttl;
   const forbiddenWs = new Set(opts.forbiddenWorkspaces ?? []);
+  let offsetIgnored = false;
   const issued = new Map<string, number>(); // token -> exp (ms)
   const faults: { path: string; fault: Fault }[] = [];
   const pageHooks: { at: number; fn: (sim: AirbyteSimulator) => void }[] = [];
@@ -159,7 +162,7 @@ export async function startAirbyteSimulator(opts: AirbyteSimOptions): Promise<Ai
 
   function listJobs(q: URLSearchParams): unknown {
     const limit = intParam(q, 'limit', 20, 1, 100);
-    const offset = intParam(q, 'offset', 0, 0, 2 ** 31 - 1);
+    const offset = offsetIgnored ? 0 : intParam(q, 'offset', 0, 0, 2 ** 31 - 1);
     const orderBy = q.get('orderBy') ?? 'createdAt|ASC'; // the controller's default: oldest first
     const m = /^([a-zA-Z0-9]+)\|(ASC|DESC)$/.exec(orderBy);
     if (!m || (m[1] !== 'createdAt' && m[1] !== 'updatedAt')) throw badRequest(`Invalid order by clause provided: ${orderBy}`);
@@ -178,7 +181,7 @@ export async function startAirbyteSimulator(opts: AirbyteSimOptions): Promise<Ai
 
   function listConnections(q: URLSearchParams): unknown {
     const limit = intParam(q, 'limit', 20, 1, 100);
-    const offset = intParam(q, 'offset', 0, 0, 2 ** 31 - 1);
+    const offset = offsetIgnored ? 0 : intParam(q, 'offset', 0, 0, 2 ** 31 - 1);
     const ws = workspacesOf(q);
     const withDeleted = q.get('includeDeleted') === 'true';
     const all = sim.data.connections.filter((c) => ws.has(c.workspaceId) && (withDeleted || c.status !== 'deprecated'));
@@ -306,6 +309,8 @@ export async function startAirbyteSimulator(opts: AirbyteSimOptions): Promise<Ai
   }
 
   const server: Server = createServer((req, res) => {
+    // Date from the sim's clock, as a vendor's server stamps its own: the client measures clock skew from it.
+    res.setHeader('date', now().toUTCString());
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent && !res.destroyed) problem(res, req.url ?? '', new Problem(500, 'unexpected-problem', DOCS, e instanceof Error ? e.message : String(e)));
     });
@@ -336,6 +341,9 @@ export async function startAirbyteSimulator(opts: AirbyteSimOptions): Promise<Ai
       sorted.clear();
     },
     revokeTokens: () => issued.clear(),
+    ignoreOffset: (on) => {
+      offsetIgnored = on;
+    },
     async close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();

@@ -18,7 +18,7 @@ export interface DatabricksSimOptions {
   tokenTtlSeconds?: number;
   /** Delay added to every response. */
   latencyMs?: number;
-  /** Clock for token expiry (default: the wall clock). */
+  /** Clock for token expiry and the `Date` header (default: the wall clock). */
   now?: () => Date;
   /** Keep every response sent (tests validate them against the contract). */
   record?: boolean;
@@ -296,6 +296,8 @@ export async function startDatabricksSimulator(opts: DatabricksSimOptions): Prom
   }
 
   const server: Server = createServer((req, res) => {
+    // Date from the sim's clock, as a vendor's server stamps its own: the client measures clock skew from it.
+    res.setHeader('date', now().toUTCString());
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent && !res.destroyed) error(res, req.url ?? '', 500, 'INTERNAL_ERROR', e instanceof Error ? e.message : String(e));
     });

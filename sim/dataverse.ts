@@ -17,6 +17,8 @@ export interface DataverseSimOptions {
   requireToken?: boolean;
   /** Keep every response body sent (tests check them against the table metadata). */
   record?: boolean;
+  /** Clock for the `Date` header (default: the wall clock). */
+  now?: () => Date;
 }
 
 export interface Fault {
@@ -265,6 +267,8 @@ export async function startDataverseSimulator(opts: DataverseSimOptions): Promis
   }
 
   const server: Server = createServer((req, res) => {
+    // Date from the sim's clock, as a vendor's server stamps its own: the client measures clock skew from it.
+    res.setHeader('date', (opts.now ?? (() => new Date()))().toUTCString());
     const u = new URL(req.url ?? '/', origin);
     const prefer = req.headers['prefer'];
     const entry: DataverseLogEntry = {

@@ -19,6 +19,7 @@ import {
 import { isNewer } from '../../normalize/order.js';
 import type { JobObservation, RunObservation } from '../../normalize/schema.js';
 import { airbyteTokenProvider } from './auth.js';
+import { memoOf } from '../memo.js';
 import { airbyteScopeId, airbyteScopeSchema, airbyteWebUrl, baseUrlOf, secretsOf, type AirbyteScope } from './scope.js';
 import { fetchFailures } from './failures.js';
 import { listConnections, listJobsInWindow, PAGE_SIZE, parsePage, type AirbyteSession } from './pages.js';
@@ -30,7 +31,8 @@ export { EDGE_OVERLAP } from './pages.js';
 export { DEFAULT_CLOUD_API, airbyteScopeId, airbyteScopeSchema, airbyteWebUrl, type AirbyteScope } from './scope.js';
 function session(ctx: CollectContext<AirbyteScope>): AirbyteSession {
   const baseUrl = baseUrlOf(ctx.scope);
-  const auth = airbyteTokenProvider({ auth: ctx.scope, baseUrl, http: ctx.http, now: ctx.now, scopeId: ctx.scopeId });
+  // One provider per scope and cycle (the memo), so catch-up chunks share a token until it nears expiry.
+  const auth = memoOf(ctx)('airbyte:token', () => airbyteTokenProvider({ auth: ctx.scope, baseUrl, http: ctx.http, now: ctx.now, scopeId: ctx.scopeId }));
   const norm = { scope: ctx.scopeId, webUrl: airbyteWebUrl(ctx.scope), secrets: secretsOf(ctx.scope) };
   // An empty list is left out: the server then reads every workspace the user may see.
   const workspaceIds = ctx.scope.workspaceIds.length ? ctx.scope.workspaceIds : undefined;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CollectorError } from '../../errors.js';
 import { AirbyteConnectionSchema, AirbyteJobSchema, parseAirbyteTime, type AirbyteConnection, type NormalizeAirbyteOptions } from '../../normalize/airbyte.js';
 import type { QueryValue } from '../../connect/http.js';
-import { paginate } from '../../connect/paging.js';
+import { offsetRepeatGuard, paginate, repeatedPageMessage } from '../../connect/paging.js';
 import type { TokenProvider } from '../../connect/tokens.js';
 import { parseItems } from '../parse.js';
 import type { AirbyteScope } from './scope.js';
@@ -53,12 +53,13 @@ export const idOf = (item: unknown, key: string): string | undefined => {
 
 /** Every connection of the scope's workspaces, deleted ones included (their jobs still need a name). */
 export async function listConnections(ctx: Ctx, s: AirbyteSession): Promise<AirbyteConnection[]> {
+  const repeated = offsetRepeatGuard();
   const raw = await paginate<number, unknown>({
     first: 0,
     maxPages: ctx.limits.maxPages,
     label: 'airbyte /connections',
     onCap: (m) => ctx.incomplete(m),
-    fetchPage: async (offset) => {
+    fetchPage: async (offset, page) => {
       // GET /connections: https://reference.airbyte.com/reference/listconnections (paged here; `next` not followed)
       const res = await ctx.http.request({
         url: `${s.baseUrl}/connections`,
@@ -66,6 +67,11 @@ export async function listConnections(ctx: Ctx, s: AirbyteSession): Promise<Airb
         auth: s.auth,
       });
       const items = parsePage(ctx, res.body, '/connections');
+      const earlier = repeated(offset, items.map((it) => idOf(it, 'connectionId') ?? ''));
+      if (earlier !== null) {
+        ctx.incomplete(repeatedPageMessage('airbyte /connections', offset, earlier, page));
+        return { items: [], next: undefined };
+      }
       return { items, next: items.length < PAGE_SIZE ? undefined : offset + PAGE_SIZE };
     },
   });
@@ -86,12 +92,15 @@ interface JobsCursor {
 /** Jobs updated inside the window, newest first, paged by offset with re-read page edges (see EDGE_OVERLAP). */
 export async function listJobsInWindow(ctx: Ctx, s: AirbyteSession, window: TimeWindow): Promise<unknown[]> {
   let rereads = 0;
+  // Page edges overlap and a page may be re-read, but a different offset answering a page already read means a
+  // server that ignores `offset`: without this guard it would page to the cap (thousands of requests).
+  const repeated = offsetRepeatGuard();
   return paginate<JobsCursor, unknown>({
     first: { offset: 0, anchors: null, previousOffset: 0 },
     maxPages: ctx.limits.maxPages,
     label: 'airbyte /jobs',
     onCap: (m) => ctx.incomplete(m),
-    fetchPage: async (cursor) => {
+    fetchPage: async (cursor, page) => {
       // GET /jobs: https://reference.airbyte.com/reference/listjobs
       const res = await ctx.http.request({
         url: `${s.baseUrl}/jobs`,
@@ -106,6 +115,11 @@ export async function listJobsInWindow(ctx: Ctx, s: AirbyteSession, window: Time
         auth: s.auth,
       });
       const items = parsePage(ctx, res.body, '/jobs');
+      const earlier = repeated(cursor.offset, items.map((it) => idOf(it, 'jobId') ?? ''));
+      if (earlier !== null) {
+        ctx.incomplete(repeatedPageMessage('airbyte /jobs', cursor.offset, earlier, page));
+        return { items: [], next: undefined };
+      }
       const anchored = cursor.anchors === null || items.some((it) => cursor.anchors?.has(idOf(it, 'jobId') ?? '') ?? false);
       if (!anchored) {
         if (rereads < MAX_REREADS) {

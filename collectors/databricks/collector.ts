@@ -20,9 +20,10 @@ import {
 import { statusRank } from '../../normalize/order.js';
 import type { JobObservation, RunObservation } from '../../normalize/schema.js';
 import type { QueryValue } from '../../connect/http.js';
-import { paginate } from '../../connect/paging.js';
+import { paginate, repeatedCursorMessage } from '../../connect/paging.js';
 import { parseItems } from '../parse.js';
 import { databricksTokenProvider } from './auth.js';
+import { memoOf } from '../memo.js';
 import type { CheckResult, CollectContext, Collector, TimeWindow } from '../types.js';
 
 const HOUR = 3_600_000;
@@ -82,7 +83,8 @@ const secretsOf = (scope: DatabricksScope) => [scope.token, scope.clientSecret].
 
 function session(ctx: CollectContext<DatabricksScope>) {
   const baseUrl = baseUrlOf(ctx.scope);
-  const auth = databricksTokenProvider({ auth: ctx.scope, baseUrl, http: ctx.http, now: ctx.now, scopeId: ctx.scopeId });
+  // One provider per scope and cycle (the memo), so catch-up chunks share a token until it nears expiry.
+  const auth = memoOf(ctx)('databricks:token', () => databricksTokenProvider({ auth: ctx.scope, baseUrl, http: ctx.http, now: ctx.now, scopeId: ctx.scopeId }));
   const norm: NormalizeDatabricksOptions = { scope: ctx.scopeId, baseUrl, secrets: secretsOf(ctx.scope) };
   return { baseUrl, auth, norm };
 }
@@ -157,6 +159,8 @@ async function completeTasks(
   for (const t of run.tasks ?? []) tasks.set(keyOf(t), t);
   let pageToken: string | undefined;
   let complete = false;
+  // A vendor handing back a token already followed would loop until the detail cap: stop, keep what is known.
+  const seenTokens = new Set<string>();
   try {
     do {
       if (budget.used >= ctx.limits.maxDetailRequests) {
@@ -170,6 +174,13 @@ async function completeTasks(
       for (const t of page.tasks ?? []) tasks.set(keyOf(t), t);
       pageToken = page.next_page_token || undefined;
       complete = pageToken === undefined;
+      if (pageToken !== undefined) {
+        if (seenTokens.has(pageToken)) {
+          ctx.warn({ code: 'detail-failed', itemId: run.run_id, message: `${repeatedCursorMessage(`databricks runs/get of run ${run.run_id}`, seenTokens.size + 1)}; the run is kept with the tasks read` });
+          break;
+        }
+        seenTokens.add(pageToken);
+      }
     } while (pageToken !== undefined);
   } catch (e) {
     if (ctx.signal.aborted) throw e;

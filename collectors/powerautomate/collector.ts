@@ -13,6 +13,7 @@ import { FlowRunSchema, normalizeFlowRun, normalizeWorkflow, WorkflowSchema, typ
 import type { JobObservation, RunObservation } from '../../normalize/schema.js';
 import { paginate } from '../../connect/paging.js';
 import type { TokenProvider } from '../../connect/tokens.js';
+import { memoOf } from '../memo.js';
 import { parseItems } from '../parse.js';
 import type { CheckResult, Collector, CollectContext, TimeWindow } from '../types.js';
 
@@ -96,7 +97,9 @@ interface Session {
 }
 
 function session(ctx: Ctx): Session {
-  return { api: apiBase(ctx.scope), auth: entraTokenProvider(ctx.scope, ctx.scopeId), environmentId: ctx.scope.environmentId ?? null };
+  // One credential per scope and cycle (the memo): MSAL's cache inside it then serves every chunk of a catch-up.
+  const auth = memoOf(ctx)('powerautomate:token', () => entraTokenProvider(ctx.scope, ctx.scopeId));
+  return { api: apiBase(ctx.scope), auth, environmentId: ctx.scope.environmentId ?? null };
 }
 
 // OData headers on every request; Prefer is resent on every page, as Dataverse requires. The flow listing also
@@ -128,15 +131,29 @@ async function listFlows(ctx: Ctx, s: Session): Promise<Workflow[]> {
 }
 
 /**
- * Flows for run names. Runs matter more than their names: when the role can read Flow Run but not Process (a 403
- * or 404 on workflows), the runs are still collected, unnamed, with a warning saying why.
+ * Flows for run names. Runs matter more than their names, and names are optional: whatever stops the flow listing
+ * (a role that can read Flow Run but not Process, a 5xx, a looping or capped listing), the runs are still
+ * collected, unnamed, with one `names-unavailable` warning saying why. What would fail the run listing just the
+ * same (no token, a token the environment refuses: 401) or a cancelled cycle fails the scope here.
  */
 async function flowsForNames(ctx: Ctx, s: Session): Promise<Workflow[]> {
+  let tokenFailed = false;
+  const auth: TokenProvider = {
+    getToken: (signal) =>
+      s.auth.getToken(signal).catch((e: unknown) => {
+        tokenFailed = true;
+        throw e;
+      }),
+    invalidate: () => s.auth.invalidate(),
+  };
+  const unavailable = (why: string) => ctx.warn({ code: 'names-unavailable', message: `flow names unavailable (${why}); runs are collected without them` });
   try {
-    return await listFlows(ctx, s);
+    // A listing cut short (page cap, repeated link) costs names only: a warning, not an incomplete collection.
+    return await listFlows({ ...ctx, incomplete: (m) => unavailable(`${m}; some runs may lack their flow's name`) }, { ...s, auth });
   } catch (e) {
-    if (!(e instanceof HttpError) || (e.status !== 403 && e.status !== 404)) throw e;
-    ctx.warn({ code: 'flows-unreadable', message: `flow names unavailable (${e.message}); runs are collected without them: give the application user read on Process (workflow)` });
+    if (ctx.signal.aborted || tokenFailed || (e instanceof HttpError && e.status === 401)) throw e;
+    const denied = e instanceof HttpError && (e.status === 403 || e.status === 404);
+    unavailable(`${e instanceof Error ? e.message : String(e)}${denied ? ': give the application user read on Process (workflow)' : ''}`);
     return [];
   }
 }

@@ -177,7 +177,7 @@ describe('pipeline-audit CLI', () => {
   it('names the cause of an unreachable host instead of the wrapper error class', async () => {
     const r = await cli(['run', '--json'], { ...dbEnv('unreachable.duckdb'), DATABRICKS_HOST: 'http://127.0.0.1:1' });
     const report = JSON.parse(r.stdout) as { scopes: { error: string | null }[] };
-    expect(report.scopes[0]!.error).toMatch(/failed before a response: fetch failed: bad port/);
+    expect(report.scopes[0]!.error).toMatch(/failed before a response \(fetch failed: bad port\)/);
     expect(report.scopes[0]!.error).not.toMatch(/\(TypeError\)/);
   });
 

@@ -42,7 +42,7 @@ describe('HTTP layer', () => {
     const c = client();
     const res = await c.request({ url: `${base}/x` });
     expect(res.body).toEqual({ ok: true });
-    expect(c.stats).toEqual({ requests: 4, retries: 3, throttled: 1 });
+    expect(c.stats).toEqual({ requests: 4, retries: 3, throttled: 1, clockSkewMs: 0 });
     expect(seen[2]!.at - seen[1]!.at).toBeGreaterThanOrEqual(400); // waited for the date, not the 1-5 ms backoff
     await c.close();
   });
@@ -98,5 +98,70 @@ describe('HTTP layer', () => {
     const items = await paginate<number, number>({ first: 0, maxPages: 3, label: 'test', onCap: (m) => caps.push(m), fetchPage: async (p) => ({ items: [p], next: p + 1 }) });
     expect(items).toEqual([0, 1, 2]);
     expect(caps[0]).toMatch(/page cap \(3 pages\)/);
+  });
+});
+
+describe('clock skew from Date headers', () => {
+  const NOW = new Date('2026-11-23T12:00:00Z');
+  const skewed = (over: () => Date) =>
+    createHttpClient({ signal: new AbortController().signal, options: { retries: 0 }, now: over });
+
+  it.each([
+    ['ahead', -30, 30 * 86_400_000],
+    ['behind', 30, -30 * 86_400_000],
+  ])('measures a local clock 30 days %s of the vendor', async (_name, vendorOffsetDays, expected) => {
+    const vendorDate = new Date(NOW.getTime() + vendorOffsetDays * 86_400_000).toUTCString();
+    script.push({ status: 200, headers: { date: vendorDate }, body: '{}' }, { status: 404, headers: { date: vendorDate }, body: '{}' });
+    const c = skewed(() => NOW);
+    expect(c.stats.clockSkewMs).toBeNull();
+    await c.request({ url: `${base}/skew` });
+    await c.request({ url: `${base}/skew` }).catch(() => null); // an error response's Date counts too
+    expect(c.stats.clockSkewMs).toBe(expected);
+    await c.close();
+  });
+
+  it('takes the median, reads under two seconds as no skew (Date has 1-second resolution), and ignores a bad Date', async () => {
+    script.push({ status: 200, headers: { date: new Date(NOW.getTime() - 1900).toUTCString() /* truncated to 11:59:58: 2 s */ }, body: '{}' });
+    const c = skewed(() => NOW);
+    await c.request({ url: `${base}/skew` });
+    expect(c.stats.clockSkewMs).toBe(2000);
+    script.push({ status: 200, headers: { date: new Date(NOW.getTime() + 1000).toUTCString() }, body: '{}' }, { status: 200, headers: { date: NOW.toUTCString() }, body: '{}' });
+    await c.request({ url: `${base}/skew` });
+    await c.request({ url: `${base}/skew` });
+    expect(c.stats.clockSkewMs).toBe(0); // median of 2 s, -1 s and 0 s
+    script.push({ status: 200, headers: { date: 'not a date' }, body: '{}' });
+    const d = skewed(() => NOW);
+    await d.request({ url: `${base}/skew` });
+    expect(d.stats.clockSkewMs).toBeNull();
+    await Promise.all([c.close(), d.close()]);
+  });
+});
+
+describe('paging loop guard', () => {
+  it('stops a listing whose vendor repeats a page token, after two pages, as incomplete', async () => {
+    const repeats: string[] = [];
+    let fetched = 0;
+    const items = await paginate<string | null, number>({
+      first: null,
+      maxPages: 10_000,
+      label: 'test runs/list',
+      onCap: (m) => repeats.push(m),
+      fetchPage: async () => ({ items: [++fetched], next: 'same-token' }),
+    });
+    expect(fetched).toBe(2);
+    expect(items).toEqual([1, 2]);
+    expect(repeats).toEqual([expect.stringMatching(/^test runs\/list: the vendor repeated a page token/)]);
+  });
+
+  it('detects a cycle of links, not only an immediate repeat; a custom key can opt a cursor out', async () => {
+    const links = ['a', 'b', 'c', 'a'];
+    let i = 0;
+    const msgs: string[] = [];
+    await paginate<string, never>({ first: 'start', maxPages: 100, label: 'l', onCap: () => msgs.push('cap'), onRepeat: (m) => msgs.push(m), fetchPage: async () => ({ items: [], next: links[i++] }) });
+    expect(i).toBe(4);
+    expect(msgs).toEqual([expect.stringMatching(/repeated a page token/)]);
+    let n = 0;
+    await paginate<string, never>({ first: 'x', maxPages: 5, label: 'l', cursorKey: () => null, onCap: () => msgs.push('cap'), fetchPage: async () => ({ items: [], next: n++ < 3 ? 'x' : undefined }) });
+    expect(n).toBe(4);
   });
 });

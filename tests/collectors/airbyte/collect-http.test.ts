@@ -5,6 +5,7 @@ import { airbyteCollector } from '../../../collectors/airbyte/collector.js';
 import { generateAirbyteData } from '../../../sim/airbyte-data.js';
 import { CollectorError, HttpError } from '../../../errors.js';
 import { APP, harness, jobsInWindow } from '../../helpers/airbyte-harness.js';
+import { createMemo } from '../../../collectors/memo.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const window = { start: new Date(NOW.getTime() - 12 * 3_600_000), end: NOW };
@@ -134,5 +135,48 @@ describe('airbyte transport failures', () => {
     const err2 = await airbyteCollector.collectRuns(h.context(sim).ctx, window).catch((e: unknown) => e);
     expect(err2).toBeInstanceOf(CollectorError);
     expect((err2 as CollectorError).message).toMatch(/\/jobs answered JSON that is not a page.*api\/public\/v1/);
+  });
+});
+
+describe('airbyte pages repeated by a server that ignores the offset', () => {
+  it('stops /jobs after the second page answers what the first did: incomplete, requests bounded', async () => {
+    expect(expected).toBeGreaterThan(100); // the first page is full, so paging goes on
+    const sim = await h.sim(data);
+    sim.ignoreOffset(true);
+    const tc = h.context(sim);
+    await airbyteCollector.collectRuns(tc.ctx, window);
+    expect(sim.stats.requests[JOBS]).toBe(2);
+    expect(tc.incomplete).toEqual([expect.stringMatching(/^airbyte \/jobs: the vendor repeated a page \(offset 90 answered what offset 0 did/)]);
+  });
+
+  it('stops /connections the same way', async () => {
+    const many = generateAirbyteData({ now: NOW, seed: 5, connections: 150, jobs: 10, days: 1 });
+    const sim = await h.sim(many);
+    sim.ignoreOffset(true);
+    const tc = h.context(sim);
+    const jobs = await airbyteCollector.listJobs(tc.ctx);
+    expect(jobs).toHaveLength(100);
+    expect(sim.stats.requests['/v1/connections']).toBe(2);
+    expect(tc.incomplete).toEqual([expect.stringMatching(/^airbyte \/connections: the vendor repeated a page/)]);
+  });
+});
+
+describe('airbyte application token reuse across chunks', () => {
+  const chunks = [0, 1, 2].map((i) => ({ start: new Date(NOW.getTime() - (3 - i) * 4 * 3_600_000), end: new Date(NOW.getTime() - (2 - i) * 4 * 3_600_000) }));
+
+  it('asks /applications/token once for three catch-up chunks sharing the scope memo', async () => {
+    const sim = await h.sim(data, { ...APP });
+    const tc = h.context(sim, APP);
+    const memo = createMemo();
+    for (const [i, w] of chunks.entries()) await airbyteCollector.collectRuns({ ...tc.ctx, memo }, i > 0 ? { ...w, continuation: true } : w);
+    expect(sim.stats.tokensIssued).toBe(1);
+    expect(sim.stats.requests[JOBS]).toBeGreaterThanOrEqual(3);
+  });
+
+  it('without a memo, each chunk asks for its own token (the default: no caching)', async () => {
+    const sim = await h.sim(data, { ...APP });
+    const tc = h.context(sim, APP);
+    for (const w of chunks) await airbyteCollector.collectRuns(tc.ctx, w);
+    expect(sim.stats.tokensIssued).toBe(3);
   });
 });

@@ -5,6 +5,7 @@ import { databricksCollector } from '../../../collectors/databricks/collector.js
 import { generateDatabricksData } from '../../../sim/databricks-data.js';
 import { CollectorError, HttpError } from '../../../errors.js';
 import { harness, TOKEN } from '../../helpers/databricks-harness.js';
+import { createMemo } from '../../../collectors/memo.js';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const window = { start: new Date(NOW.getTime() - 12 * 3_600_000), end: NOW };
@@ -121,5 +122,61 @@ describe('databricks transport failures', () => {
     const err = await databricksCollector.collectRuns(h.context(sim).ctx, window).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CollectorError);
     expect((err as CollectorError).message).toMatch(/jobs\/runs\/list answered JSON that is not a page \(runs:/);
+  });
+});
+
+describe('databricks repeating page tokens', () => {
+  const loop = JSON.stringify({ jobs: [], runs: [], next_page_token: 'CAEQ-same-token' });
+
+  it('stops jobs/list when the workspace repeats its page token: two requests, incomplete', async () => {
+    const sim = await h.sim(data);
+    sim.rawNext('/api/2.2/jobs/list', loop, 1000);
+    const tc = h.context(sim);
+    await databricksCollector.listJobs(tc.ctx);
+    expect(sim.stats.requests['/api/2.2/jobs/list']).toBe(2);
+    expect(tc.incomplete).toEqual([expect.stringMatching(/^databricks jobs\/list: the vendor repeated a page token/)]);
+  });
+
+  it('stops every runs/list listing of a chunk after two pages each, incomplete', async () => {
+    const sim = await h.sim(data);
+    sim.rawNext(RUNS, loop, 1000);
+    const tc = h.context(sim);
+    await databricksCollector.collectRuns(tc.ctx, window);
+    // The active listing and three start-time slices: two pages each.
+    expect(sim.stats.requests[RUNS]).toBe(8);
+    expect(tc.incomplete).toHaveLength(4);
+    expect(tc.incomplete.every((m) => /repeated a page token/.test(m))).toBe(true);
+  });
+
+  it('stops runs/get paging of a truncated failed run when its token repeats, keeping the run', async () => {
+    const d = generateDatabricksData({ now: NOW, seed: 7, jobs: 20, runs: 160, days: 2 });
+    const sim = await h.sim(d);
+    sim.rawNext('/api/2.2/jobs/runs/get', JSON.stringify({ tasks: [], next_page_token: 'tasks-again' }), 1000);
+    const tc = h.context(sim);
+    const runs = await databricksCollector.collectRuns(tc.ctx, { start: new Date(NOW.getTime() - 24 * 3_600_000), end: NOW });
+    expect(sim.stats.requests['/api/2.2/jobs/runs/get']).toBe(2);
+    const many = runs.find((r) => r.runId === String(d.notable.manyTasks));
+    expect(many?.raw).toMatchObject({ tasks_complete: false });
+    expect(tc.warnings).toContainEqual(expect.objectContaining({ code: 'detail-failed', itemId: String(d.notable.manyTasks), message: expect.stringContaining('repeated a page token') }));
+  });
+});
+
+describe('databricks OAuth token reuse across chunks', () => {
+  const chunks = [0, 1, 2].map((i) => ({ start: new Date(NOW.getTime() - (3 - i) * 4 * 3_600_000), end: new Date(NOW.getTime() - (2 - i) * 4 * 3_600_000) }));
+
+  it('asks the OIDC endpoint once for three catch-up chunks sharing the scope memo', async () => {
+    const sim = await h.sim(data, { ...oauth });
+    const tc = h.context(sim, oauth);
+    const memo = createMemo();
+    for (const [i, w] of chunks.entries()) await databricksCollector.collectRuns({ ...tc.ctx, memo }, i > 0 ? { ...w, continuation: true } : w);
+    expect(sim.stats.tokensIssued).toBe(1);
+    expect(sim.stats.requests[RUNS]).toBeGreaterThanOrEqual(7);
+  });
+
+  it('without a memo, each chunk asks for its own token (the default: no caching)', async () => {
+    const sim = await h.sim(data, { ...oauth });
+    const tc = h.context(sim, oauth);
+    for (const w of chunks) await databricksCollector.collectRuns(tc.ctx, w);
+    expect(sim.stats.tokensIssued).toBe(3);
   });
 });

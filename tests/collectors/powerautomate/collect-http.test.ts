@@ -5,6 +5,7 @@ import { powerAutomateCollector } from '../../../collectors/powerautomate/collec
 import { generateDataverseData, type DataverseSimData } from '../../../sim/dataverse-data.js';
 import { CollectorError, HttpError } from '../../../errors.js';
 import { harness, runsInWindow } from '../../helpers/powerautomate-harness.js';
+import { createMemo } from '../../../collectors/memo.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const DAY = 86_400_000;
@@ -156,6 +157,61 @@ describe('Power Automate transport failures', () => {
     const runs = await powerAutomateCollector.collectRuns(tc.ctx, window);
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((r) => r.jobName === null)).toBe(true);
-    expect(tc.warnings).toContainEqual(expect.objectContaining({ code: 'flows-unreadable' }));
+    expect(tc.warnings).toContainEqual(expect.objectContaining({ code: 'names-unavailable', message: expect.stringContaining('read on Process') }));
+    expect(tc.incomplete).toEqual([]);
+  });
+
+  it('keeps the runs, unnamed, when the flow listing fails with a server error (names are optional)', async () => {
+    const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
+    d.failNext(FLOWS_PATH, { status: 500, times: 4 }); // the first try and 3 retries
+    const tc = h.context(e, d);
+    const runs = await powerAutomateCollector.collectRuns(tc.ctx, window);
+    expect(runs).toHaveLength(runsInWindow(data(), window).length);
+    expect(runs.every((r) => r.jobName === null)).toBe(true);
+    expect(tc.warnings.filter((w) => w.code === 'names-unavailable')).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/HTTP 500.*the platform said: 0x80040216: An unexpected error occurred/) }),
+    ]);
+    expect(tc.incomplete).toEqual([]);
+  });
+
+  it('stops a flowruns listing whose nextLink repeats, as incomplete, after two pages', async () => {
+    const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
+    const loop = JSON.stringify({ value: [], '@odata.nextLink': `${d.apiUrl}/flowruns?$skiptoken=${encodeURIComponent('<cookie pagenumber="2" />')}` });
+    d.rawNext(RUNS_PATH, loop, 1000);
+    const tc = h.context(e, d);
+    await powerAutomateCollector.collectRuns(tc.ctx, window);
+    expect(d.stats.requests[RUNS_PATH]).toBe(2);
+    expect(tc.incomplete).toEqual([expect.stringMatching(/^dataverse flowruns: the vendor repeated a page token/)]);
+  });
+
+  it('a repeating nextLink on the flow listing costs names only: a warning, runs complete', async () => {
+    const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
+    d.rawNext(FLOWS_PATH, JSON.stringify({ value: [], '@odata.nextLink': `${d.apiUrl}/workflows?$skiptoken=same` }), 1000);
+    const tc = h.context(e, d);
+    const runs = await powerAutomateCollector.collectRuns(tc.ctx, window);
+    expect(runs).toHaveLength(runsInWindow(data(), window).length);
+    expect(d.stats.requests[FLOWS_PATH]).toBe(2);
+    expect(tc.incomplete).toEqual([]);
+    expect(tc.warnings).toContainEqual(expect.objectContaining({ code: 'names-unavailable', message: expect.stringContaining('repeated a page token') }));
+  });
+});
+
+describe('Power Automate token reuse across chunks', () => {
+  const chunks = [0, 1, 2].map((i) => ({ start: new Date(NOW.getTime() - (3 - i) * 8 * 3_600_000), end: new Date(NOW.getTime() - (2 - i) * 8 * 3_600_000) }));
+
+  it('asks Entra once for three catch-up chunks sharing the scope memo', async () => {
+    const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
+    const tc = h.context(e, d);
+    const memo = createMemo();
+    for (const [i, w] of chunks.entries()) await powerAutomateCollector.collectRuns({ ...tc.ctx, memo }, i > 0 ? { ...w, continuation: true } : w);
+    expect(e.stats.tokensIssued).toBe(1);
+    expect(d.log.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('without a memo, each chunk gets its own token (the default: no caching)', async () => {
+    const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
+    const tc = h.context(e, d);
+    for (const w of chunks) await powerAutomateCollector.collectRuns(tc.ctx, w);
+    expect(e.stats.tokensIssued).toBe(3);
   });
 });
