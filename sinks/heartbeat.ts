@@ -4,9 +4,9 @@
 //
 // The convention followed is healthchecks.io's: a request to the ping URL signals success, the same URL with `/fail`
 // appended signals a failure (https://healthchecks.io/docs/signaling_failures/, https://healthchecks.io/docs/http_api/).
-// Most dead man's switches accept it (healthchecks.io and its self-hosted form, Uptime Kuma push URLs ignore the
-// suffix, ...). Cronitor's telemetry URLs (`https://cronitor.link/p/<api key>/<monitor>`) take the state as a query
-// parameter instead: `?state=complete` or `?state=fail` (https://cronitor.io/docs/telemetry-api).
+// Services that copy it (self-hosted Healthchecks among them) work unchanged. Cronitor's telemetry URLs
+// (`https://cronitor.link/p/<api key>/<monitor>`) take the state as a query parameter instead: `?state=complete`
+// or `?state=fail` (https://cronitor.io/docs/telemetry-api).
 //
 // The URL is a secret (whoever holds it can report the cycle healthy, and Cronitor's carries an API key): it never
 // appears in a result or a message; only its host does.
