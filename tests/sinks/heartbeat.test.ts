@@ -71,7 +71,7 @@ describe('pingHeartbeat against a local monitor', () => {
 describe('pingHeartbeat without a network', () => {
   it('redacts the URL even when the transport error quotes it', async () => {
     const url = `https://hc-ping.com${SECRET_PATH}`;
-    const leaky = (async (input: URL | RequestInfo) => {
+    const leaky = (async (input: string | URL | Request) => {
       throw new TypeError(`fetch failed for ${String(input)}`, { cause: new Error(`connect to ${url}/fail refused`) });
     }) as typeof fetch;
     const r = await pingHeartbeat(url, 'fail', { fetch: leaky });
