@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createHttpClient, type FetchLike, type HttpClient } from './connect/http.js';
 import { collectorFor } from './collectors/registry.js';
+import { createMemo } from './collectors/memo.js';
 import type { AnyCollector, CollectContext, CollectWarning, TimeWindow } from './collectors/types.js';
 import type { AuditConfig, ScopeConfig } from './config/load.js';
 import { errorMessage, PipelineAuditError, SchemaVersionError, LeaseError } from './errors.js';
@@ -221,6 +222,14 @@ interface ScopeArgs {
   collected: Run[];
 }
 
+/** A local clock further than this from a vendor's Date header is a blind spot (Date has one-second resolution). */
+export const CLOCK_SKEW_LIMIT_MS = 5 * 60_000;
+
+function formatSkew(ms: number): string {
+  const m = Math.round(Math.abs(ms) / 60_000);
+  return m >= 2 * 24 * 60 ? `${Math.round(m / 1440)} days` : m >= 120 ? `${Math.round(m / 60)} hours` : `${m} minutes`;
+}
+
 /** Splits [start, end) into chunks of at most `max` ms, oldest first. */
 export function planChunks(start: Date, end: Date, max: number): TimeWindow[] {
   const out: TimeWindow[] = [];
@@ -271,32 +280,52 @@ async function collectScope(cfg: ScopeConfig, args: ScopeArgs): Promise<ScopeRep
     // Incompleteness of runs is tracked per chunk (each chunk gets its own context); an inventory that could not
     // be read in full is a warning: it does not hold coverage back.
     incomplete: (reason) => warn({ code: 'inventory-incomplete', message: reason }),
+    // One memo per scope per cycle: catch-up chunks share one token provider until the token nears expiry.
+    memo: createMemo(),
   };
 
   try {
     const cycleNow = args.now();
     const coverage = args.store ? await args.store.getCoverage(cfg.platform, cfg.scopeId) : null;
     if (coverage) report.coveredUntil = coverage.coveredUntil.toISOString();
+
+    // Inventory first: it tells "no runs" from "no access", it names the runs' jobs, and its answers carry the
+    // vendor's clock (the Date header), which the window below is checked against.
+    await collectJobs(collector, ctx, cfg, args, report);
+    const skewMs = args.http.stats.clockSkewMs ?? null;
+    report.clockSkewMs = skewMs;
+    const skewed = skewMs !== null && Math.abs(skewMs) > CLOCK_SKEW_LIMIT_MS;
+    // The window ends at the vendor's "now" when the local clock is known to be off: never in the future.
+    const windowEnd = skewed ? new Date(cycleNow.getTime() - skewMs) : cycleNow;
+
     let start: Date;
     if (args.since) start = args.since;
-    else if (coverage) start = new Date(coverage.coveredUntil.getTime() - collector.overlapMs);
-    else start = new Date(cycleNow.getTime() - args.config.initialLookbackMs);
+    else if (coverage && coverage.coveredUntil.getTime() <= windowEnd.getTime() + CLOCK_SKEW_LIMIT_MS) start = new Date(coverage.coveredUntil.getTime() - collector.overlapMs);
+    else if (coverage) {
+      // Coverage recorded in the future: a clock that ran ahead when it was written. Read the initial lookback again
+      // (the keyed MERGE makes the re-read harmless) rather than wait for the future to arrive.
+      warn({ code: 'coverage-in-future', message: `the recorded coverage (${coverage.coveredUntil.toISOString()}) is ahead of now (${windowEnd.toISOString()}): a clock was ahead when it was recorded; re-reading the last ${Math.round(args.config.initialLookbackMs / 3_600_000)} h` });
+      start = new Date(windowEnd.getTime() - args.config.initialLookbackMs);
+    } else start = new Date(windowEnd.getTime() - args.config.initialLookbackMs);
     // Bounded by the vendor's retention: what fell out of it can never be read again; say so once, in the store.
-    const earliest = new Date(cycleNow.getTime() - collector.retentionMs);
+    // Never from a skewed clock: a clock running ahead would "see" a gap that does not exist.
+    const earliest = new Date(windowEnd.getTime() - collector.retentionMs);
     if (start < earliest) {
-      if (coverage && !args.since) {
+      if (coverage && !args.since && !skewed) {
         report.gaps.push({ from: start.toISOString(), to: earliest.toISOString() });
         if (args.store && !args.dryRun) await args.store.recordGap({ platform: cfg.platform, scope: cfg.scopeId, from: start, to: earliest, cycleId: args.cycleId, recordedAt: cycleNow });
       }
       start = earliest;
     }
-    report.window = { start: start.toISOString(), end: cycleNow.toISOString() };
-    args.onProgress?.({ type: 'scope-start', platform: cfg.platform, scope: cfg.scopeId, window: { start, end: cycleNow } });
+    if (skewed) {
+      report.incomplete.push(
+        `the local clock is ${formatSkew(skewMs)} ${skewMs > 0 ? 'ahead of' : 'behind'} ${cfg.platform}'s clock (its Date header): runs are read and stored, but coverage and gaps are not recorded until the clock is corrected`,
+      );
+    }
+    report.window = { start: start.toISOString(), end: windowEnd.toISOString() };
+    args.onProgress?.({ type: 'scope-start', platform: cfg.platform, scope: cfg.scopeId, window: { start, end: windowEnd } });
 
-    // Inventory first: it tells "no runs" from "no access", and it names the runs' jobs.
-    await collectJobs(collector, ctx, cfg, args, report);
-
-    const chunks = planChunks(start, cycleNow, collector.maxChunkMs);
+    const chunks = planChunks(start, windowEnd, collector.maxChunkMs);
     report.chunks.planned = chunks.length;
     // Chunk i+1 is collected while chunk i is normalized and written: the store's work hides behind the next
     // chunk's network waits. Chunks still commit, and coverage still advances, strictly in order.
@@ -364,17 +393,17 @@ async function collectScope(cfg: ScopeConfig, args: ScopeArgs): Promise<ScopeRep
       }
       // Committed and complete: coverage advances to the chunk's end, or, for the chunk that reaches "now", to the
       // moment its first request went out (anything that changed after that is re-read next cycle).
-      const coveredUntil = new Date(Math.min(current.chunk.end.getTime(), current.firstRequestAt.getTime()));
-      if (args.store && !args.dryRun) {
+      const coveredUntil = new Date(Math.min(current.chunk.end.getTime(), current.firstRequestAt.getTime(), windowEnd.getTime()));
+      if (args.store && !args.dryRun && !skewed) {
         await args.store.recordCoverage({ platform: cfg.platform, scope: cfg.scopeId, coveredUntil, cycleId: args.cycleId, updatedAt: args.now() });
         report.coveredUntil = coveredUntil.toISOString();
       }
       report.chunks.committed++;
       args.onProgress?.({ type: 'chunk-done', platform: cfg.platform, scope: cfg.scopeId, chunk: i + 1, chunks: chunks.length, runs: runs.length });
     }
-    report.complete = complete && args.store !== null;
+    report.complete = complete && !skewed && args.store !== null;
     if (!args.store && !args.dryRun) report.incomplete.push('nothing was written: the store is unavailable');
-    if (args.dryRun) report.complete = complete;
+    if (args.dryRun) report.complete = complete && !skewed;
   } catch (e) {
     report.complete = false;
     report.error = describeError(e, args.config.secrets);

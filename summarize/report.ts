@@ -35,6 +35,8 @@ export interface ScopeReport {
   gaps: { from: string; to: string }[];
   /** The error that made this scope a blind spot, when it failed. */
   error: string | null;
+  /** Local clock minus the vendor's (its Date headers), when the vendor sent one; null otherwise. */
+  clockSkewMs?: number | null;
 }
 
 export interface FailedRunSummary {

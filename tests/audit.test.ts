@@ -31,7 +31,7 @@ async function newStore(): Promise<Store> {
 }
 
 async function newSim(runs = 120, days = 3, seed = 7): Promise<DatabricksSimulator> {
-  const sim = await startDatabricksSimulator({ data: generateDatabricksData({ now: NOW, seed, jobs: 12, runs, days }), token: TOKEN });
+  const sim = await startDatabricksSimulator({ data: generateDatabricksData({ now: NOW, seed, jobs: 12, runs, days }), token: TOKEN, now: () => new Date(clock) });
   sims.push(sim);
   return sim;
 }
@@ -190,7 +190,7 @@ describe('runAudit', () => {
   it('redacts configured secrets that appear in run data before storing', async () => {
     const job = { job_id: 42, settings: { name: 'leaky_job' } } as SimJob;
     const run = makeRun({ runId: 9001, job, start: NOW.getTime() - HOUR, durationMs: 60_000, outcome: 'FAILED', errorText: `auth failed with token ${TOKEN} for user` });
-    const sim = await startDatabricksSimulator({ data: { jobs: [job], runs: [run] }, token: TOKEN });
+    const sim = await startDatabricksSimulator({ data: { jobs: [job], runs: [run] }, token: TOKEN, now: () => new Date(clock) });
     sims.push(sim);
     const store = await newStore();
     const report = await runAudit(configFor([sim]), deps(store));
@@ -205,7 +205,7 @@ describe('runAudit', () => {
     const good = makeRun({ runId: 9101, job, start: NOW.getTime() - 2 * HOUR, durationMs: 60_000, outcome: 'SUCCESS' });
     const bad = makeRun({ runId: 9102, job, start: NOW.getTime() - HOUR, durationMs: 60_000, outcome: 'FAILED', errorText: `boom with ${TOKEN}` });
     (bad as unknown as { run_duration: number }).run_duration = -5; // a vendor value the run schema refuses
-    const sim = await startDatabricksSimulator({ data: { jobs: [job], runs: [good, bad] }, token: TOKEN });
+    const sim = await startDatabricksSimulator({ data: { jobs: [job], runs: [good, bad] }, token: TOKEN, now: () => new Date(clock) });
     sims.push(sim);
     const store = await newStore();
     const report = await runAudit(configFor([sim]), deps(store));
@@ -246,6 +246,40 @@ describe('runAudit', () => {
     expect(await store.acquireLease('laptop-run', 10 * 60_000, NOW)).toBe(true);
     await expect(runAudit(configFor([sim]), deps(store))).rejects.toBeInstanceOf(LeaseError);
     expect(await store.countRuns()).toBe(0);
+  });
+
+  it('a local clock 30 days ahead of the vendor: runs stored, no coverage, no false gap, the skew a blind spot', async () => {
+    const sim = await startDatabricksSimulator({ data: generateDatabricksData({ now: NOW, seed: 11, jobs: 4, runs: 30, days: 1 }), token: TOKEN, now: () => NOW });
+    sims.push(sim);
+    const store = await newStore();
+    await store.recordCoverage({ platform: 'databricks', scope: new URL(sim.url).host, coveredUntil: new Date(NOW.getTime() - HOUR), cycleId: 'before', updatedAt: NOW });
+    clock = NOW.getTime() + 30 * DAY;
+    try {
+      const report = await runAudit(configFor([sim]), deps(store));
+      const scope = report.scopes[0]!;
+      expect(scope.clockSkewMs).toBe(30 * DAY);
+      expect(scope.complete).toBe(false);
+      expect(scope.gaps).toEqual([]);
+      expect(report.blindSpots[0]!.reason).toMatch(/local clock is 30 days ahead of databricks's clock/);
+      expect(scope.runsSeen).toBeGreaterThan(0);
+      expect(Date.parse(scope.window!.end)).toBe(NOW.getTime());
+      expect((await store.getCoverage('databricks', scope.scope))!.coveredUntil).toEqual(new Date(NOW.getTime() - HOUR));
+    } finally {
+      clock = NOW.getTime();
+    }
+  });
+
+  it('coverage recorded in the future (by a clock that ran ahead) is read again from the lookback, not waited for', async () => {
+    const sim = await newSim(40, 1, 12);
+    const store = await newStore();
+    await store.recordCoverage({ platform: 'databricks', scope: new URL(sim.url).host, coveredUntil: new Date(NOW.getTime() + 30 * DAY), cycleId: 'skewed', updatedAt: NOW });
+    const report = await runAudit(configFor([sim]), deps(store));
+    const scope = report.scopes[0]!;
+    expect(scope.warnings.map((w) => w.code)).toContain('coverage-in-future');
+    expect(Date.parse(scope.window!.start)).toBe(NOW.getTime() - 3 * DAY);
+    expect(scope.runsSeen).toBeGreaterThan(0);
+    expect(scope.complete).toBe(true);
+    expect((await store.getCoverage('databricks', scope.scope))!.coveredUntil.getTime()).toBeLessThanOrEqual(NOW.getTime());
   });
 
   it('takes a short lease that a dead cycle lets lapse within two minutes, and renews it while running', async () => {
