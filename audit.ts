@@ -13,7 +13,10 @@ import { redact, redactDeep } from './normalize/redact.js';
 import { truncate, wellFormed, wellFormedDeep } from './normalize/text.js';
 import { JobSchema, RunSchema, SCHEMA_VERSION, TOOL_VERSION, type Job, type Platform, type Run, type RunObservation } from './normalize/schema.js';
 import type { QuarantineItem, Store } from './sinks/store/types.js';
-import { summarizeFailed, type AuditReport, type ScopeReport } from './summarize/report.js';
+import { summarizeFailed, type AuditReport, type HealthSummary, type ScopeReport } from './summarize/report.js';
+import type { LanguageModel } from 'ai';
+import { assessHealth, DEFAULT_ASSESSMENT, type HealthOutcome } from './health.js';
+import { createModel } from './summarize/llm/provider.js';
 
 
 /** Minimal logger shape (pino's): library code never prints. */
@@ -45,6 +48,12 @@ export interface AuditDeps {
   since?: Date;
   /** Only these platforms this cycle. */
   platforms?: readonly Platform[];
+  /** The model for the one LLM call (tests inject one); absent: built from `config.llm`; null: none. */
+  model?: LanguageModel | null;
+  /** false: collect and store only, no assessment (the benchmark's collection figures). */
+  assess?: boolean;
+  /** Called with the assessment's full outcome before the cycle row is written: delivery hangs here. */
+  onHealth?: (health: HealthOutcome, report: AuditReport) => void | Promise<void>;
   /** How often the write lease is renewed (default 30 s; it lapses 2 minutes after the last renewal). */
   leaseRenewMs?: number;
 }
@@ -167,6 +176,34 @@ export async function runAudit(config: AuditConfig, deps: AuditDeps): Promise<Au
     },
     failedRuns,
   };
+
+  // Assess: from the store's bounded snapshot (or this cycle's collection alone when the store is down), keep the
+  // incidents, make the one LLM call when there is news. A failure here is reported, never the end of the cycle.
+  if (deps.assess !== false) {
+    try {
+      const health = await assessHealth({
+        store,
+        config: config.assessment ?? DEFAULT_ASSESSMENT,
+        report,
+        scopes: wanted.map((s) => ({ platform: s.platform, scope: s.scopeId })),
+        collected: allRuns,
+        now,
+        cycleId,
+        model: deps.model !== undefined ? deps.model : await createModel(config.llm ?? null),
+        modelName: config.llm?.model ?? null,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        dryRun,
+        secrets: config.secrets,
+      });
+      report.health = healthSummary(health);
+      if (deps.onHealth) await deps.onHealth(health, report);
+    } catch (e) {
+      log.error({ err: redact(errorMessage(e), config.secrets) }, 'the health assessment failed');
+      report.outcome = report.outcome === 'ok' ? 'partial' : report.outcome;
+      report.blindSpots.push({ platform: 'monitor', scope: 'assessment', reason: `the health assessment failed: ${redact(errorMessage(e), config.secrets)}` });
+    }
+  }
+  report.endedAt = now().toISOString();
 
   // The cycle row is written last: it is the commit marker that says this cycle finished.
   if (store && !dryRun) {
@@ -504,4 +541,31 @@ function issueText(issues: readonly { path: readonly PropertyKey[]; message: str
 function describeError(e: unknown, secrets: readonly string[]): string {
   const msg = e instanceof PipelineAuditError || e instanceof Error ? e.message : String(e);
   return redact(msg, secrets);
+}
+
+const MAX_INCIDENTS_IN_REPORT = 200;
+const SEVERITY_RANK = { critical: 0, warning: 1 } as const;
+
+/** The assessment's outcome as it goes into the report and the cycle row (bounded). */
+export function healthSummary(h: HealthOutcome): HealthSummary {
+  const open = h.incidents.filter((i) => i.state === 'open');
+  const teams = new Map<string, { team: string; notices: number; reasons: Partial<Record<string, number>> }>();
+  for (const t of h.plan.teams) {
+    const e = { team: t.team, notices: t.notices.length, reasons: {} as Partial<Record<string, number>> };
+    for (const n of t.notices) e.reasons[n.reason] = (e.reasons[n.reason] ?? 0) + 1;
+    teams.set(t.team, e);
+  }
+  const a = h.assessment;
+  return {
+    persisted: h.persisted,
+    note: h.note,
+    open: { critical: open.filter((i) => i.severity === 'critical').length, warning: open.filter((i) => i.severity === 'warning').length },
+    opened: h.events.filter((e) => e.type === 'opened').length,
+    resolved: h.events.filter((e) => e.type === 'resolved').length,
+    plan: [...teams.values()],
+    assessment: { source: a.source, model: a.model, outcome: a.outcome, fallbackReason: a.fallbackReason, health: a.health, headline: a.headline, tokensIn: a.tokensIn, tokensOut: a.tokensOut, latencyMs: a.latencyMs, cached: a.cached },
+    incidents: [...h.incidents]
+      .sort((x, y) => (x.state === y.state ? 0 : x.state === 'open' ? -1 : 1) || SEVERITY_RANK[x.severity] - SEVERITY_RANK[y.severity] || (x.fingerprint < y.fingerprint ? -1 : 1))
+      .slice(0, MAX_INCIDENTS_IN_REPORT),
+  };
 }

@@ -20,6 +20,10 @@ export const ConfigFileSchema = z
         z.object({ kind: z.literal('snowflake'), database: z.string().optional(), schema: z.string().optional(), spoolDir: z.string().nullable().optional() }).strict(),
       ])
       .optional(),
+    // Teams, routing and detection settings: validated by the assessment's own schema (config/assessment.ts).
+    teams: z.array(z.unknown()).optional(),
+    defaultTeam: z.unknown().optional(),
+    assessment: z.record(z.string(), z.unknown()).optional(),
     window: z.object({ initialLookbackHours: z.number().positive().optional(), cycleTimeoutMinutes: z.number().positive().optional() }).strict().optional(),
     limits: z.object({ maxPages: z.number().int().positive().optional(), maxDetailRequests: z.number().int().nonnegative().optional() }).strict().optional(),
     http: z

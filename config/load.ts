@@ -11,6 +11,9 @@ import type { StoreConfig } from '../sinks/store/open.js';
 import { readConfigFile, type ConfigFile } from './file.js';
 import { envSource, type Env, type EnvSource } from './source.js';
 import { storeConfig } from './store.js';
+import { readAssessmentConfig, readLlmConfig } from './assessment.js';
+import type { AssessConfig } from '../summarize/assess/index.js';
+import type { LlmConfig } from '../summarize/llm/provider.js';
 import { variableNotices } from './variables.js';
 
 export type { Env } from './source.js';
@@ -41,6 +44,10 @@ export interface AuditConfig {
   /** Literal secret values, scrubbed from everything the cycle stores, logs or reports. */
   secrets: string[];
   configFile: string | null;
+  /** Detection settings, overrides, teams and routing (defaults when absent: one `support` team). */
+  assessment?: AssessConfig;
+  /** The one LLM call's model; null or absent: the deterministic summary. */
+  llm?: LlmConfig | null;
 }
 
 const HOUR = 3_600_000;
@@ -67,6 +74,8 @@ export function loadConfig(env: Env, opts: LoadOptions = {}): AuditConfig {
   const listed = platformList(src, file, opts.platformsOverride, issues);
   const { scopes, notEnabled } = platformScopes(src, file, listed, issues);
   const store = storeConfig(src, file, cwd, issues);
+  const assessment = readAssessmentConfig(src, file, issues);
+  const llm = readLlmConfig(src, issues);
 
   const config: AuditConfig = {
     scopes,
@@ -86,6 +95,8 @@ export function loadConfig(env: Env, opts: LoadOptions = {}): AuditConfig {
     },
     secrets: [...new Set(src.secrets)].filter((s) => s.length >= 4),
     configFile: path,
+    assessment,
+    llm,
   };
   if (opts.requireScopes && scopes.length === 0 && issues.length === 0) {
     const hints = PLATFORMS.map((p) => `\n      ${p.padEnd(13)} ${PLATFORM_MODULES[p].config.hint}`).join('');

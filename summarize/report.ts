@@ -1,8 +1,38 @@
 // The cycle's report: what was collected, what was stored, what could not be read. It is data first (returned by
 // runAudit, written as JSON by --json/--output, stored with the cycle row); `renderText` is the deterministic
 // summary the CLI prints.
+import type { Incident } from '../normalize/incident.js';
 import type { Platform, Run } from '../normalize/schema.js';
 import { escapeForTerminal, truncate } from '../normalize/text.js';
+
+/** The assessment's outcome for the report (and the cycle row): counts, the plan per team, the one LLM call. */
+export interface HealthSummary {
+  /** The incidents and events were written to the store. */
+  persisted: boolean;
+  /** What limited the assessment (store down, ...), or null. */
+  note: string | null;
+  open: { critical: number; warning: number };
+  opened: number;
+  resolved: number;
+  /** Per team, the notices planned this cycle (empty: nothing to send). */
+  plan: { team: string; notices: number; reasons: Partial<Record<string, number>> }[];
+  assessment: {
+    source: 'model' | 'fallback';
+    model: string | null;
+    outcome: string;
+    fallbackReason: string | null;
+    health: string;
+    headline: string;
+    tokensIn: number;
+    tokensOut: number;
+    latencyMs: number;
+    cached: boolean;
+  };
+  /** Open incidents and those resolved this cycle, most severe first (bounded). */
+  incidents: Incident[];
+  /** Per team, what delivery did (absent when nothing was to be sent). */
+  deliveries?: { team: string; status: 'sent' | 'failed' | 'skipped'; transport?: string | null; reason?: string | null; files?: string[] }[];
+}
 
 /** Something skipped or odd while collecting: counted and reported (the collectors' CollectWarning). */
 export interface ReportWarning {
@@ -64,10 +94,12 @@ export interface AuditReport {
   scopes: ScopeReport[];
   notEnabled: { platform: Platform; reason: string }[];
   /** Scopes that could not be read at all or only in part: the monitor's blind spots this cycle. */
-  blindSpots: { platform: Platform; scope: string; reason: string }[];
+  blindSpots: { platform: Platform | 'monitor'; scope: string; reason: string }[];
   totals: { runsSeen: number; runsWritten: number; failedRuns: number; warnings: number; requests: number };
   /** Failed final attempts seen this cycle, newest first (bounded). */
   failedRuns: FailedRunSummary[];
+  /** The health assessment (absent on a cycle that did not assess). */
+  health?: HealthSummary;
 }
 
 const MAX_FAILED = 200;
@@ -142,7 +174,27 @@ export function renderText(r: AuditReport): string {
     }
     if (r.failedRuns.length > 25) out.push(`    … and ${r.failedRuns.length - 25} more (see --json)`);
   }
+  if (r.health) renderHealth(r.health, out);
   // Every line may carry vendor text (job names, errors, scope names): control, bidi and line-breaking characters
   // are shown as visible escapes, so a newline in a job name cannot forge a report line and U+202E cannot reorder one.
   return out.map(escapeForTerminal).join('\n');
+}
+
+const SEVERITY_ORDER = { critical: 0, warning: 1 } as const;
+
+function renderHealth(h: HealthSummary, out: string[]): void {
+  const a = h.assessment;
+  out.push('');
+  out.push(`  Health: ${a.health} — ${a.headline}`);
+  out.push(`    ${a.source === 'model' ? `suggested by ${a.model ?? 'the model'}${a.cached ? ' (cached: same facts as before)' : ''}` : `deterministic summary${a.fallbackReason && a.fallbackReason !== 'no_model' ? ` (the model was not used: ${a.fallbackReason})` : ''}`}`);
+  out.push(`    incidents open: ${h.open.critical} critical, ${h.open.warning} warning; opened ${h.opened}, resolved ${h.resolved} this cycle${h.persisted ? '' : ' (not stored)'}`);
+  if (h.note) out.push(`    note: ${h.note}`);
+  const shown = [...h.incidents].filter((i) => i.state === 'open').sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity] || y.updatedAt.getTime() - x.updatedAt.getTime());
+  for (const i of shown.slice(0, 25)) {
+    out.push(`    - ${i.severity.padEnd(8)} ${i.kind.padEnd(15)} ${i.platform} | ${i.jobName ?? (i.jobId || i.scope)} | ${i.detail}${i.streak > 1 ? ` | streak ${i.streak}` : ''}${i.parentId ? ' | (part of an outage)' : ''}`);
+  }
+  if (shown.length > 25) out.push(`    … and ${shown.length - 25} more (see --json or pipeline-audit incidents)`);
+  const planned = h.plan.filter((p) => p.notices > 0);
+  out.push(planned.length === 0 ? '    notifications: nothing new to tell anyone' : `    notifications: ${planned.map((p) => `${p.team} ${p.notices} (${Object.entries(p.reasons).map(([k, v]) => `${v} ${k}`).join(', ')})`).join('; ')}`);
+  for (const d of h.deliveries ?? []) out.push(`    delivery ${d.team}: ${d.status}${d.transport ? ` by ${d.transport}` : ''}${d.reason ? ` (${d.reason})` : ''}${d.files && d.files.length > 0 ? ` → ${d.files.join(', ')}` : ''}`);
 }

@@ -18,7 +18,7 @@ export const ALLOWED: Record<string, readonly string[]> = {
   collectors: ['errors', 'normalize', 'connect'],
   sinks: ['errors', 'normalize', 'connect'],
   summarize: ['errors', 'normalize'],
-  config: ['errors', 'normalize', 'connect', 'collectors', 'sinks'],
+  config: ['errors', 'normalize', 'connect', 'collectors', 'sinks', 'summarize'],
   library: ['errors', 'normalize', 'connect', 'collectors', 'sinks', 'summarize', 'config'],
   sim: ['errors', 'normalize'],
   bin: ['errors', 'normalize', 'connect', 'collectors', 'sinks', 'summarize', 'config', 'library', 'sim'],
