@@ -38,6 +38,8 @@ export const snowflakeTasksScopeSchema = z.object({
   databases: monitoredDatabasesSchema,
   /** How far before the window the history is read: a task that started earlier may end inside it. Default 6 h. */
   longestRunMs: z.number().int().positive().optional(),
+  /** RESULT_LIMIT of each TASK_HISTORY read: Snowflake's maximum, 10,000, unless lowered (small, fast tests of the halving). */
+  historyRowLimit: z.number().int().min(1).max(RESULT_LIMIT).optional(),
   name: z.string().optional(),
 });
 export type SnowflakeTasksScope = z.infer<typeof snowflakeTasksScopeSchema>;
@@ -60,7 +62,7 @@ function historySql(scope: SnowflakeTasksScope): { sql: string; binds: string[] 
   const sql =
     `SELECT * FROM (SELECT ${TASK_HISTORY_COLUMNS}, (${cond.sql}) AS MONITORED, COUNT(*) OVER () AS HISTORY_ROWS, ` +
     `COUNT(CASE WHEN DATABASE_NAME IS NULL THEN 1 END) OVER () AS UNNAMED_ROWS, ROW_NUMBER() OVER (ORDER BY SCHEDULED_TIME DESC) AS ROW_NO ` +
-    `FROM TABLE(${via}.INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => TO_TIMESTAMP_LTZ(?), SCHEDULED_TIME_RANGE_END => TO_TIMESTAMP_LTZ(?), RESULT_LIMIT => ${RESULT_LIMIT}))) ` +
+    `FROM TABLE(${via}.INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => TO_TIMESTAMP_LTZ(?), SCHEDULED_TIME_RANGE_END => TO_TIMESTAMP_LTZ(?), RESULT_LIMIT => ${scope.historyRowLimit ?? RESULT_LIMIT}))) ` +
     `WHERE MONITORED OR ROW_NO = 1`;
   return { sql, binds: cond.binds };
 }
@@ -81,9 +83,10 @@ async function history(ctx: Ctx, s: SnowflakeSession, from: Date, to: Date, dept
   const total = counts.success ? counts.data.HISTORY_ROWS : 0;
   const rows = answer.filter((r) => Counts.safeParse(r).data?.MONITORED === true);
   const read = { rows, unnamed: counts.success ? counts.data.UNNAMED_ROWS : 0 };
-  if (total < RESULT_LIMIT) return read;
+  const limit = ctx.scope.historyRowLimit ?? RESULT_LIMIT;
+  if (total < limit) return read;
   if (depth >= MAX_SPLITS || to.getTime() - from.getTime() < 2) {
-    ctx.incomplete(`snowflake task history: still ${RESULT_LIMIT} rows after ${depth} splits of the window; older rows of ${from.toISOString()}..${to.toISOString()} were not read`);
+    ctx.incomplete(`snowflake task history: still ${limit} rows after ${depth} splits of the window; older rows of ${from.toISOString()}..${to.toISOString()} were not read`);
     return read;
   }
   // A full answer holds only the newest rows of the window: read each half again.

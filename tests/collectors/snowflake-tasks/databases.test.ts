@@ -34,7 +34,8 @@ afterAll(async () => {
 const scopeOf = (databases: SnowflakeTasksScopeInput['databases']) =>
   snowflakeTasksCollector.scopeSchema.parse({ connection: { account: emu.account, username: 'svc', password: 'pw', accessUrl: emu.accessUrl, loginRetries: 0 }, databases });
 const historyReads = (from: number) => emu.statements.slice(from).filter((s) => /INFORMATION_SCHEMA\s*\.\s*TASK_HISTORY/i.test(s.sqlText));
-const ctxFor = (databases: SnowflakeTasksScopeInput['databases']) => testContext('snowflake', scopeOf(databases), 'myorg-prod', { now: () => NOW });
+const ctxFor = (databases: SnowflakeTasksScopeInput['databases'], historyRowLimit?: number) =>
+  testContext('snowflake', historyRowLimit ? { ...scopeOf(databases), historyRowLimit } : scopeOf(databases), 'myorg-prod', { now: () => NOW });
 
 describe('Snowflake Tasks: monitored databases', () => {
   it('three databases in the account, two configured: a cycle stores exactly their runs, one TASK_HISTORY read per window', async () => {
@@ -107,18 +108,19 @@ describe('Snowflake Tasks: monitored databases', () => {
   });
 
   it('halves the window when the account-wide answer is full, even when none of its rows is monitored', async () => {
-    // RESULT_LIMIT applies before any filter: 12,000 SANDBOX runs hide the older ETL runs of the window.
-    const busy: TaskHistorySeed[] = Array.from({ length: 12_000 }, (_, i) => ({
+    // RESULT_LIMIT applies before any filter: 120 NOISY runs hide the older QUIET run of the window (at a row limit
+    // of 100; Snowflake's 10,000 is the benchmark's volume, not a test's).
+    const busy: TaskHistorySeed[] = Array.from({ length: 120 }, (_, i) => ({
       ...data.history[5]!,
       database_name: 'NOISY',
       query_id: `noisy-${i}`,
       graph_run_group_id: `noisy-${i}`,
-      scheduled_time: new Date(NOW.getTime() - 3 * DAY + 2 * HOUR - i * 100),
+      scheduled_time: new Date(NOW.getTime() - 3 * DAY + 2 * HOUR - i * 10_000),
     }));
     const old: TaskHistorySeed = { ...data.history[6]!, database_name: 'QUIET', query_id: 'q-quiet', graph_run_group_id: 'quiet-1', scheduled_time: new Date(NOW.getTime() - 3 * DAY - HOUR) };
     await emu.seedTasks([], [...busy, old]);
     const before = emu.statements.length;
-    const tc = ctxFor(['QUIET']);
+    const tc = ctxFor(['QUIET'], 100);
     const runs = await snowflakeTasksCollector.collectRuns(tc.ctx, { start: new Date(NOW.getTime() - 3 * DAY - 2 * HOUR), end: new Date(NOW.getTime() - 3 * DAY + 3 * HOUR), continuation: true });
     await tc.close();
     expect(runs.map((r) => r.raw?.query_id)).toEqual(['q-quiet']);
