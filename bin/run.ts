@@ -9,6 +9,8 @@ import { renderText, type AuditReport } from '../summarize/report.js';
 import { EXIT } from './cli-text.js';
 import { createLogger } from './logger.js';
 import { createProgress } from './progress.js';
+import { maskSecretsInActions, reportToActions } from './actions.js';
+import { pingHeartbeat } from '../sinks/heartbeat.js';
 
 export interface CommonOptions {
   configPath: string | undefined;
@@ -44,6 +46,8 @@ export async function quietSnowflakeDriver(): Promise<void> {
 
 export async function runCommand(o: CommonOptions & { dryRun: boolean; since: Date | undefined }, emit: Emit): Promise<number> {
   const config = await load(o);
+  // In GitHub Actions every secret value is masked before anything else is printed.
+  await maskSecretsInActions({ secrets: config.secrets, env: process.env });
   const logger = await createLogger(o.logLevel, process.stderr.isTTY === true);
   for (const n of config.notEnabled) logger.info({ platform: n.platform }, `not monitored: ${n.reason}`);
   for (const n of notices(o)) logger.warn({ variable: n.variable }, n.message);
@@ -55,6 +59,13 @@ export async function runCommand(o: CommonOptions & { dryRun: boolean; since: Da
     progress.done();
   }
   emit(renderText(report), report);
+  // The job summary and annotations in GitHub Actions; the dead man's switch anywhere it is configured.
+  const actions = await reportToActions({ secrets: config.secrets, report, extras: { incidents: report.health?.incidents ?? [], deliveries: report.health?.deliveries ?? [] }, env: process.env });
+  if (actions.summaryError) logger.warn({ err: actions.summaryError }, 'could not write the GitHub Actions job summary');
+  if (config.heartbeatUrl && !o.dryRun) {
+    const beat = await pingHeartbeat(config.heartbeatUrl, report.outcome === 'failed' ? 'fail' : 'ok');
+    if (!beat.ok) logger.warn({ err: beat.error, status: beat.status }, 'the heartbeat could not be sent');
+  }
   return !o.dryRun && !report.store.ok ? EXIT.STORE : EXIT.OK;
 }
 

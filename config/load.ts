@@ -48,6 +48,8 @@ export interface AuditConfig {
   assessment?: AssessConfig;
   /** The one LLM call's model; null or absent: the deterministic summary. */
   llm?: LlmConfig | null;
+  /** Dead man's switch: requested at the end of each cycle (`/fail` appended on a failed one). A secret. */
+  heartbeatUrl?: string | null;
 }
 
 const HOUR = 3_600_000;
@@ -97,6 +99,7 @@ export function loadConfig(env: Env, opts: LoadOptions = {}): AuditConfig {
     configFile: path,
     assessment,
     llm,
+    heartbeatUrl: src.secret('PIPELINE_AUDIT_HEARTBEAT_URL') ?? null,
   };
   if (opts.requireScopes && scopes.length === 0 && issues.length === 0) {
     const hints = PLATFORMS.map((p) => `\n      ${p.padEnd(13)} ${PLATFORM_MODULES[p].config.hint}`).join('');
