@@ -59,8 +59,11 @@ export function parseSince(value: string, now: Date): Date {
 /** `--now`: an ISO instant with its zone (`Z` or an offset); a local time would mean a different instant per machine. */
 export function parseNow(value: string): Date {
   const v = value.trim();
-  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
-  const t = iso.test(v) ? Date.parse(v) : NaN;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/i.exec(v);
+  // Date.parse rolls 2026-02-30 over to March 2: every field is checked against its range first.
+  const [y, mo, d, hh, mi, ss, oh, om] = (m?.slice(1) ?? []).map((x) => (x === undefined ? 0 : Number(x)));
+  const valid = m !== null && mo! >= 1 && mo! <= 12 && d! >= 1 && d! <= new Date(Date.UTC(y!, mo!, 0)).getUTCDate() && hh! <= 23 && mi! <= 59 && ss! <= 59 && oh! <= 23 && om! <= 59;
+  const t = valid ? Date.parse(v) : NaN;
   if (Number.isNaN(t)) throw new UsageError(`--now: '${value}' is not an ISO instant with a zone, like 2026-11-20T08:00Z or 2026-11-20T09:00+01:00`, null);
   return new Date(t);
 }

@@ -149,7 +149,7 @@ An unknown incident id is a usage error (exit 2).`,
     text: `pipeline-audit quarantine list|retry — the items a cycle set aside instead of dropping them (runs the store
 refused, vendor items that failed validation). \`list\` shows them; \`retry\` (after an upgrade) validates them again,
 stores those that now pass, and names the scopes to re-read from the vendor.`,
-    usage: 'pipeline-audit quarantine list [--limit N] [--json] | pipeline-audit quarantine retry [--json]',
+    usage: 'pipeline-audit quarantine list|retry [--limit N] [--json]   (retry: at most N items, oldest first)',
     footer: STORE_EXITS,
   },
 };

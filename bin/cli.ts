@@ -97,7 +97,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'quarantine': {
       const { quarantineListCommand, quarantineRetryCommand } = await import('./quarantine.js');
-      return cl.subcommand === 'retry' ? quarantineRetryCommand(common, emit) : quarantineListCommand({ ...common, limit: cl.limit }, emit);
+      return cl.subcommand === 'retry' ? quarantineRetryCommand({ ...common, limit: cl.limit }, emit) : quarantineListCommand({ ...common, limit: cl.limit }, emit);
     }
   }
 }

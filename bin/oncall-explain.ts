@@ -84,7 +84,8 @@ function explainJob(j: JobSnapshot, incidents: { incident: Incident; events: Inc
     baselineSamples: { have: j.successes.filter((s) => s.durationMs !== null).length, need: settings.tooLongMinSamples },
     active: j.active,
     pendingRetries: j.pendingRetries,
-    recent: [...j.finals].reverse().slice(0, limit),
+    // A running run may already be marked final (no retry configured): it is listed once, as running.
+    recent: j.finals.filter((r) => !j.active.some((a) => a.runId === r.runId)).reverse().slice(0, limit),
     incidents,
   };
 }
@@ -103,7 +104,7 @@ export function renderExplanation(e: JobExplanation, now: Date): string {
   const zone = e.timezone;
   const out = [subjectOf(e), `  times in UTC${zone ? ` and ${esc(zone)}` : ''}`];
   if (e.url) out.push(`  link: ${esc(e.url)}`);
-  if (e.paused || (e.state && e.state.toLowerCase() !== 'active')) out.push(`  state: ${e.paused ? 'paused' : ''}${e.paused && e.state ? ', ' : ''}${esc(e.state ?? '')}`);
+  if (e.paused) out.push(`  paused${e.state ? ` (${esc(e.state)})` : ''}: no scheduled runs are expected`);
   if (e.schedule) {
     const next = e.schedule.nextExpectedAt;
     const nextText = !next ? 'next start unknown' : next < now ? `expected by ${formatWhen(next, e.schedule.timezone ?? zone)}: late` : `next expected start ${formatWhen(next, e.schedule.timezone ?? zone)}`;

@@ -46,7 +46,7 @@ export function renderRetry(r: QuarantineRetryResult): string {
   return out.join('\n');
 }
 
-export async function quarantineRetryCommand(o: CommonOptions, emit: Emit): Promise<number> {
+export async function quarantineRetryCommand(o: CommonOptions & { limit: number | undefined }, emit: Emit): Promise<number> {
   const result = await withStore(o, true, 'quarantine retry', async (store, ctx) => {
     const cycleId = randomUUID();
     if (!(await store.acquireLease(cycleId, LEASE_TTL_MS, ctx.now))) {
@@ -54,7 +54,7 @@ export async function quarantineRetryCommand(o: CommonOptions, emit: Emit): Prom
       throw new LeaseError(holder?.holder ?? 'another cycle', holder?.expiresAt ?? null);
     }
     try {
-      return await retryQuarantine(store, { now: ctx.now, cycleId });
+      return await retryQuarantine(store, { now: ctx.now, cycleId, ...(o.limit !== undefined ? { limit: o.limit } : {}) });
     } finally {
       await store.releaseLease(cycleId);
     }
