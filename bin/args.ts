@@ -2,7 +2,7 @@
 // or malformed value are usage errors (exit 2), never silently ignored or replaced by a default.
 import { parseArgs } from 'node:util';
 import { PLATFORMS, type Platform } from '../normalize/schema.js';
-import { COMMAND_OPTIONS, COMMANDS, LOG_LEVELS, OPTIONS, type Command, type OptionName } from './cli-text.js';
+import { COMMAND_OPTIONS, COMMANDS, LOG_LEVELS, OPTIONS, POSITIONAL, SUBCOMMANDS, type Command, type OptionName } from './cli-text.js';
 
 /** A command line that cannot be run as written. */
 export class UsageError extends Error {
@@ -16,6 +16,19 @@ export class UsageError extends Error {
 
 export interface ParsedCommandLine {
   command: Command;
+  /** `check` for `config check`; `list` or `retry` for `quarantine`. */
+  subcommand: string | undefined;
+  /** The one positional argument of explain, silence, unsilence and ack. */
+  target: string | undefined;
+  /** `--now`: act as if it were this instant. */
+  now: Date | undefined;
+  all: boolean;
+  job: string | undefined;
+  limit: number | undefined;
+  /** `--for`, in milliseconds. */
+  forMs: number | undefined;
+  reason: string | undefined;
+  author: string | undefined;
   help: boolean;
   version: boolean;
   platforms: Platform[] | undefined;
@@ -43,27 +56,60 @@ export function parseSince(value: string, now: Date): Date {
   return at;
 }
 
-function commandOf(argv: readonly string[]): { command: Command; args: string[] } {
+/** `--now`: an ISO instant with its zone (`Z` or an offset); a local time would mean a different instant per machine. */
+export function parseNow(value: string): Date {
+  const v = value.trim();
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/i.exec(v);
+  // Date.parse rolls 2026-02-30 over to March 2: every field is checked against its range first.
+  const [y, mo, d, hh, mi, ss, oh, om] = (m?.slice(1) ?? []).map((x) => (x === undefined ? 0 : Number(x)));
+  const valid = m !== null && mo! >= 1 && mo! <= 12 && d! >= 1 && d! <= new Date(Date.UTC(y!, mo!, 0)).getUTCDate() && hh! <= 23 && mi! <= 59 && ss! <= 59 && oh! <= 23 && om! <= 59;
+  const t = valid ? Date.parse(v) : NaN;
+  if (Number.isNaN(t)) throw new UsageError(`--now: '${value}' is not an ISO instant with a zone, like 2026-11-20T08:00Z or 2026-11-20T09:00+01:00`, null);
+  return new Date(t);
+}
+
+const MAX_SILENCE_MS = 30 * HOURS.d;
+
+/** `--for`: a duration like 30m, 4h, 2d, positive and at most 30 days. */
+export function parseDuration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([mhd])$/i.exec(value.trim());
+  const ms = m ? Math.round(Number(m[1]) * HOURS[m[2]!.toLowerCase() as keyof typeof HOURS]) : NaN;
+  if (!(ms > 0)) throw new UsageError(`--for: '${value}' is not a duration like 30m, 4h or 2d`, null);
+  if (ms > MAX_SILENCE_MS) throw new UsageError(`--for: '${value}' is longer than 30 days; silence for less and renew it if needed`, null);
+  return ms;
+}
+
+const nameOf = (c: Command, sub?: string): string => (sub ? `${c} ${sub}` : c);
+
+function commandOf(argv: readonly string[]): { command: Command; subcommand: string | undefined; args: string[] } {
   const first = argv[0];
-  if (first === undefined || first.startsWith('-')) return { command: 'run', args: [...argv] };
-  if (!(COMMANDS as readonly string[]).includes(first)) throw new UsageError(`unknown command '${first}' (commands: ${COMMANDS.filter((c) => c !== 'config').join(', ')}, config check)`, null);
+  if (first === undefined || first.startsWith('-')) return { command: 'run', subcommand: undefined, args: [...argv] };
+  const listed = COMMANDS.map((c) => (SUBCOMMANDS[c] ? `${c} ${SUBCOMMANDS[c].join('|')}` : c)).join(', ');
+  if (!(COMMANDS as readonly string[]).includes(first)) throw new UsageError(`unknown command '${first}' (commands: ${listed})`, null);
   const command = first as Command;
-  if (command !== 'config') return { command, args: argv.slice(1) };
+  const subs = SUBCOMMANDS[command];
+  if (!subs) return { command, subcommand: undefined, args: argv.slice(1) };
   const sub = argv[1];
-  if (sub === 'check') return { command, args: argv.slice(2) };
-  if (sub === '--help' || sub === '-h') return { command, args: argv.slice(1) };
-  throw new UsageError(`unknown or missing subcommand 'config ${sub ?? ''}'; the subcommand is 'config check'`, 'config');
+  if (sub !== undefined && subs.includes(sub)) return { command, subcommand: sub, args: argv.slice(2) };
+  if (sub === '--help' || sub === '-h') return { command, subcommand: undefined, args: argv.slice(1) };
+  throw new UsageError(`unknown or missing subcommand '${command} ${sub ?? ''}'; the subcommand is ${subs.map((x) => `'${command} ${x}'`).join(' or ')}`, command);
 }
 
 export function parseCommandLine(argv: readonly string[], now: Date): ParsedCommandLine {
-  const { command, args } = commandOf(argv);
+  const { command, subcommand, args } = commandOf(argv);
   const allowed = COMMAND_OPTIONS[command];
-  const name = command === 'config' ? 'config check' : command;
+  const name = nameOf(command, subcommand);
+  const positionalName = POSITIONAL[command];
+  const positionals: string[] = [];
   const options = Object.fromEntries(allowed.map((n) => [n, OPTIONS[n]]));
   // strict: false so that this file words the errors (node's own name the wrong fix for an unknown option).
   const { values, tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
   for (const t of tokens) {
-    if (t.kind === 'positional') throw new UsageError(`${name}: unexpected argument '${t.value}'`, command);
+    if (t.kind === 'positional') {
+      if (positionalName === undefined || positionals.length > 0) throw new UsageError(`${name}: unexpected argument '${t.value}'`, command);
+      positionals.push(t.value);
+      continue;
+    }
     if (t.kind !== 'option') continue;
     if (!(allowed as readonly string[]).includes(t.name)) {
       const elsewhere = COMMANDS.filter((c) => (COMMAND_OPTIONS[c] as readonly string[]).includes(t.name));
@@ -101,13 +147,49 @@ export function parseCommandLine(argv: readonly string[], now: Date): ParsedComm
   const logLevel = str('log-level');
   if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level: '${logLevel}' is not one of ${LOG_LEVELS.join(', ')}`, command);
 
+  const limitText = str('limit');
+  let limit: number | undefined;
+  if (limitText !== undefined) {
+    if (!/^\d+$/.test(limitText.trim()) || Number(limitText) < 1 || Number(limitText) > 10_000) throw new UsageError(`--limit: '${limitText}' is not a whole number from 1 to 10000`, command);
+    limit = Number(limitText);
+  }
+
+  const help = bool('help');
+  const target = positionals[0];
+  if (!help && positionalName !== undefined && (target === undefined || target.trim() === '')) throw new UsageError(`${name}: name the ${positionalName} (pipeline-audit ${name} ${positionalName}; see --help)`, command);
+  const reason = str('reason');
+  if (!help && command === 'silence') {
+    if (str('for') === undefined) throw new UsageError(`silence: --for is required (how long: 30m, 4h, 2d)`, command);
+    if (reason === undefined) throw new UsageError(`silence: --reason is required (why, for whoever looks next)`, command);
+  }
+  const withCommand = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      throw e instanceof UsageError ? new UsageError(`${name}: ${e.message}`, command) : e;
+    }
+  };
+  const nowText = str('now');
+  const fixedNow = nowText === undefined ? undefined : withCommand(() => parseNow(nowText));
+  const forText = str('for');
+
   const sinceText = str('since');
   return {
     command,
-    help: bool('help'),
+    subcommand,
+    target,
+    now: fixedNow,
+    all: bool('all'),
+    job: str('job'),
+    limit,
+    forMs: forText === undefined ? undefined : withCommand(() => parseDuration(forText)),
+    reason,
+    author: str('author'),
+    help,
     version: bool('version'),
     platforms,
-    since: sinceText === undefined ? undefined : parseSince(sinceText, now),
+    // --since counts back from --now when both are given (a replay re-reads the span before its instant).
+    since: sinceText === undefined ? undefined : parseSince(sinceText, fixedNow ?? now),
     dryRun: bool('dry-run'),
     store: str('store'),
     runs,

@@ -17,7 +17,7 @@ export const EXIT = {
   DOCTOR_FINDINGS: 5,
 } as const;
 
-export const COMMANDS = ['run', 'demo', 'doctor', 'init', 'config'] as const;
+export const COMMANDS = ['run', 'demo', 'doctor', 'init', 'config', 'status', 'incidents', 'explain', 'silence', 'unsilence', 'ack', 'quarantine'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -41,6 +41,13 @@ export const OPTIONS = {
   json: { type: 'boolean', usage: '--json', help: 'print the result as JSON on stdout instead of text' },
   output: { type: 'string', short: 'o', usage: '-o, --output FILE', help: 'also write the JSON result to FILE' },
   'log-level': { type: 'string', usage: '--log-level LEVEL', help: `${LOG_LEVELS.join(' | ')} (default info, or PIPELINE_AUDIT_LOG_LEVEL; logs go to stderr)` },
+  now: { type: 'string', usage: '--now INSTANT', help: 'act as if it were INSTANT, an ISO time with a zone (2026-11-20T08:00Z): replays and tests' },
+  all: { type: 'boolean', usage: '--all', help: 'resolved incidents too (default: open only)' },
+  job: { type: 'string', usage: '--job GLOB', help: 'only jobs whose id or name matches GLOB (* and ?, case-insensitive)' },
+  limit: { type: 'string', usage: '--limit N', help: 'at most N rows, a whole number from 1 to 10000' },
+  for: { type: 'string', usage: '--for DURATION', help: 'how long: 30m, 4h, 2d (at most 30d)' },
+  reason: { type: 'string', usage: '--reason TEXT', help: 'why (required; shown to whoever looks next)' },
+  author: { type: 'string', usage: '--author NAME', help: 'who (default: GITHUB_ACTOR, else USER, else cli)' },
   help: { type: 'boolean', short: 'h', usage: '-h, --help', help: 'this help' },
   version: { type: 'boolean', usage: '--version', help: 'print the version' },
 } as const satisfies Record<string, OptionSpec>;
@@ -48,23 +55,40 @@ export type OptionName = keyof typeof OPTIONS;
 
 /** The options each command accepts. */
 export const COMMAND_OPTIONS: Record<Command, readonly OptionName[]> = {
-  run: ['platform', 'since', 'dry-run', 'config', 'json', 'output', 'log-level', 'help', 'version'],
+  run: ['platform', 'since', 'dry-run', 'now', 'config', 'json', 'output', 'log-level', 'help', 'version'],
   demo: ['store', 'runs', 'json', 'output', 'log-level', 'help'],
   doctor: ['platform', 'config', 'json', 'output', 'log-level', 'help'],
   init: ['config', 'log-level', 'help'],
   config: ['platform', 'config', 'json', 'output', 'log-level', 'help'],
+  status: ['now', 'config', 'json', 'output', 'log-level', 'help'],
+  incidents: ['all', 'job', 'limit', 'now', 'config', 'json', 'output', 'log-level', 'help'],
+  explain: ['limit', 'now', 'config', 'json', 'output', 'log-level', 'help'],
+  silence: ['for', 'reason', 'author', 'now', 'config', 'json', 'log-level', 'help'],
+  unsilence: ['config', 'json', 'log-level', 'help'],
+  ack: ['author', 'now', 'config', 'json', 'log-level', 'help'],
+  quarantine: ['limit', 'now', 'config', 'json', 'output', 'log-level', 'help'],
 };
+
+/** Commands that take exactly one positional argument (a job, an incident, a silence), as the help names it. */
+export const POSITIONAL: Partial<Record<Command, string>> = { explain: 'JOB', silence: 'MATCH', unsilence: 'ID|MATCH', ack: 'INCIDENT' };
+
+/** Commands with a subcommand (`config check`, `quarantine list|retry`). */
+export const SUBCOMMANDS: Partial<Record<Command, readonly string[]>> = { config: ['check'], quarantine: ['list', 'retry'] };
 
 const EXITS = `Exit codes: 0 the cycle ran (platform failures are reported as blind spots, not as a failed exit);
             1 internal error; 2 configuration or usage error, nothing configured to monitor, or Node older than ${MINIMUM_NODE};
             3 store unwritable or its schema out of date; 4 another cycle holds the store's write lease;
             5 (doctor) a check failed.`;
 
+const STORE_EXITS = `Exit codes: 0 done; 2 usage error (or an unknown incident or silence); 3 no store yet, or its schema out of date;
+            4 the store is in use by a running cycle (DuckDB): try again in a minute.`;
+
 const INTRO: Record<Command, { text: string; usage: string; footer?: string }> = {
   run: {
     text: 'pipeline-audit [run] — collect recent runs from every configured platform, store them, report.',
-    usage: 'pipeline-audit [run] [--platform NAME[,NAME]] [--since WHEN] [--dry-run] [--json] [--output FILE]',
-    footer: `Other commands: demo, doctor, init, config check (pipeline-audit <command> --help).\n${EXITS}`,
+    usage: 'pipeline-audit [run] [--platform NAME[,NAME]] [--since WHEN] [--dry-run] [--now INSTANT] [--json] [--output FILE]',
+    footer: `Other commands: demo, doctor, init, config check; on call: status, incidents, explain, silence, unsilence, ack,
+quarantine list|retry (pipeline-audit <command> --help).\n${EXITS}`,
   },
   demo: {
     text: `pipeline-audit demo — the whole cycle against simulated platforms on 127.0.0.1, stored in a local DuckDB file.
@@ -86,6 +110,47 @@ needs a role that may create tables in the audit schema; \`run\` needs only DML 
     text: `pipeline-audit config check — validate the configuration (environment, .env and the config file) and print
 what would be monitored, with every problem reported at once. Secrets are never printed.`,
     usage: 'pipeline-audit config check [--config FILE] [--json]',
+  },
+  status: {
+    text: `pipeline-audit status — the open incidents and blind spots, by team, critical first, then newest; times in UTC
+and in the team's zone. Reads the store only (no collection).`,
+    usage: 'pipeline-audit status [--now INSTANT] [--json]',
+    footer: STORE_EXITS,
+  },
+  incidents: {
+    text: 'pipeline-audit incidents — a table of incidents, newest first (open only, unless --all). Reads the store only.',
+    usage: 'pipeline-audit incidents [--all] [--job GLOB] [--limit N] [--json]',
+    footer: STORE_EXITS,
+  },
+  explain: {
+    text: `pipeline-audit explain JOB — one job (an id, or a glob on id or name): its recent runs, its duration baseline,
+its schedule and next expected start, and its incident timeline. Reads the store only.`,
+    usage: 'pipeline-audit explain JOB [--limit N] [--now INSTANT] [--json]',
+    footer: STORE_EXITS,
+  },
+  silence: {
+    text: `pipeline-audit silence MATCH — hold back notifications for MATCH (an incident id, a fingerprint, or a glob on
+job id or name) for a while. The incident stays open and listed; the next assessment marks it silenced.`,
+    usage: 'pipeline-audit silence MATCH --for DURATION --reason TEXT [--author NAME] [--now INSTANT] [--json]',
+    footer: STORE_EXITS,
+  },
+  unsilence: {
+    text: 'pipeline-audit unsilence ID|MATCH — remove a silence, by its id or by the exact match it was given.',
+    usage: 'pipeline-audit unsilence ID|MATCH [--json]',
+    footer: STORE_EXITS,
+  },
+  ack: {
+    text: `pipeline-audit ack INCIDENT — acknowledge an incident (someone is on it): reminders stop until it changes.
+An unknown incident id is a usage error (exit 2).`,
+    usage: 'pipeline-audit ack INCIDENT [--author NAME] [--now INSTANT] [--json]',
+    footer: STORE_EXITS,
+  },
+  quarantine: {
+    text: `pipeline-audit quarantine list|retry — the items a cycle set aside instead of dropping them (runs the store
+refused, vendor items that failed validation). \`list\` shows them; \`retry\` (after an upgrade) validates them again,
+stores those that now pass, and names the scopes to re-read from the vendor.`,
+    usage: 'pipeline-audit quarantine list|retry [--limit N] [--json]   (retry: at most N items, oldest first)',
+    footer: STORE_EXITS,
   },
 };
 

@@ -43,6 +43,7 @@ async function main(argv: readonly string[]): Promise<number> {
     output: cl.output,
     logLevel: cl.logLevel ?? envLevel ?? 'info',
     dotenv,
+    now: cl.now,
   };
   const emit = (text: string, report: unknown) => {
     if (common.output) writeFileSync(common.output, JSON.stringify(report, null, 2) + '\n');
@@ -70,7 +71,41 @@ async function main(argv: readonly string[]): Promise<number> {
       const { configCheckCommand } = await import('./run.js');
       return configCheckCommand(common, emit);
     }
+    case 'status': {
+      const { statusCommand } = await import('./oncall-status.js');
+      return statusCommand(common, emit);
+    }
+    case 'incidents': {
+      const { incidentsCommand } = await import('./oncall-status.js');
+      return incidentsCommand({ ...common, all: cl.all, job: cl.job, limit: cl.limit }, emit);
+    }
+    case 'explain': {
+      const { explainCommand } = await import('./oncall-explain.js');
+      return explainCommand({ ...common, target: required(cl.target), limit: cl.limit }, emit);
+    }
+    case 'silence': {
+      const { silenceCommand } = await import('./oncall-silence.js');
+      return silenceCommand({ ...common, target: required(cl.target), forMs: required(cl.forMs), reason: required(cl.reason), author: cl.author }, emit);
+    }
+    case 'unsilence': {
+      const { unsilenceCommand } = await import('./oncall-silence.js');
+      return unsilenceCommand({ ...common, target: required(cl.target) }, emit);
+    }
+    case 'ack': {
+      const { ackCommand } = await import('./oncall-silence.js');
+      return ackCommand({ ...common, target: required(cl.target), author: cl.author }, emit);
+    }
+    case 'quarantine': {
+      const { quarantineListCommand, quarantineRetryCommand } = await import('./quarantine.js');
+      return cl.subcommand === 'retry' ? quarantineRetryCommand({ ...common, limit: cl.limit }, emit) : quarantineListCommand({ ...common, limit: cl.limit }, emit);
+    }
   }
+}
+
+/** parseCommandLine has checked it (a missing one is a usage error there). */
+function required<T>(v: T | undefined): T {
+  if (v === undefined) throw new Error('internal: a required argument was not checked by the parser');
+  return v;
 }
 
 main(process.argv.slice(2)).then(
@@ -92,7 +127,7 @@ main(process.argv.slice(2)).then(
 
 function exitCodeFor(e: unknown): number {
   if (e instanceof UsageError || e instanceof ConfigError) return EXIT.CONFIG;
-  if (e instanceof LeaseError) return EXIT.LEASE;
+  if (e instanceof LeaseError || (e instanceof PipelineAuditError && e.kind === 'lease')) return EXIT.LEASE;
   if (e instanceof SchemaVersionError) return EXIT.STORE;
   if (e instanceof PipelineAuditError && e.kind === 'store') return EXIT.STORE;
   return EXIT.INTERNAL;

@@ -20,6 +20,8 @@ export interface CommonOptions {
   logLevel: string;
   /** The values of the `.env` file that was loaded (empty when none). */
   dotenv: Readonly<Record<string, string>>;
+  /** `--now`: the command acts as if it were this instant (replays, tests); undefined: the real clock. */
+  now: Date | undefined;
 }
 export type Emit = (text: string, report: unknown) => void;
 
@@ -48,13 +50,16 @@ export async function runCommand(o: CommonOptions & { dryRun: boolean; since: Da
   const config = await load(o);
   // In GitHub Actions every secret value is masked before anything else is printed.
   await maskSecretsInActions({ secrets: config.secrets, env: process.env });
+  // A fixed clock (--now) is constant for the whole cycle: elapsed-time logic sees no time pass, as a replay should.
+  const fixedNow = o.now;
+  const clock = fixedNow ? { now: () => fixedNow } : {};
   const logger = await createLogger(o.logLevel, process.stderr.isTTY === true);
   for (const n of config.notEnabled) logger.info({ platform: n.platform }, `not monitored: ${n.reason}`);
   for (const n of notices(o)) logger.warn({ variable: n.variable }, n.message);
   const progress = createProgress(process.stderr);
   let report: AuditReport;
   try {
-    report = await runCycle(config, { dryRun: o.dryRun, logger, onProgress: progress.onProgress, ...(o.since ? { since: o.since } : {}), ...(o.platforms ? { platforms: o.platforms } : {}) });
+    report = await runCycle(config, { ...clock, dryRun: o.dryRun, logger, onProgress: progress.onProgress, ...(o.since ? { since: o.since } : {}), ...(o.platforms ? { platforms: o.platforms } : {}) });
   } finally {
     progress.done();
   }

@@ -6,7 +6,7 @@ export { AssessConfigSchema, DEFAULT_JOB_SETTINGS, DeadlineSchema, JobMatchSchem
 export type { AssessConfig, AssessConfigInput, JobSettings, JobMatch, JobSubject, TeamConfig, Deadline } from './config.js';
 export { SNAPSHOT_LIMITS } from './snapshot.js';
 export type { AssessInput, AssessJob, AssessReport, AssessRun, AssessSnapshot, JobSnapshot, Ledger, LedgerEntry, Silence, SuccessSample } from './snapshot.js';
-export { parseSchedule, inferSchedule, missedSlots, deadlineInstants } from './schedule.js';
+export { parseSchedule, inferSchedule, missedSlots, deadlineInstants, nextFire } from './schedule.js';
 export type { Schedule, MissedSlot } from './schedule.js';
 export { fingerprint } from './findings.js';
 export type { Finding } from './findings.js';

@@ -131,3 +131,12 @@ export function deadlineInstants(time: string, timezone: string, now: Date): [Da
     return null;
   }
 }
+
+/**
+ * The next time the job is expected to start after `now` (for `explain`): the next cron fire, or for an interval
+ * the last start plus the interval (which may already be past: the job is late). Null when unknown.
+ */
+export function nextFire(s: Schedule, now: Date, lastStart: Date | null): Date | null {
+  if (s.kind === 'cron') return cronOf(s)?.nextRun(now) ?? null;
+  return lastStart ? new Date(lastStart.getTime() + s.everyMs) : null;
+}

@@ -84,6 +84,14 @@ describe('pipeline-audit CLI', () => {
     expect(existsSync(join(dir, 'dry.duckdb'))).toBe(false);
   });
 
+  it('run --now runs the cycle on a fixed clock at that instant', async () => {
+    const fixed = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+    const r = await cli(['run', '--dry-run', '--json', '--now', fixed], dbEnv('now.duckdb'));
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { startedAt: string; endedAt: string; dryRun: boolean };
+    expect([report.startedAt, report.endedAt, report.dryRun]).toEqual([fixed, fixed, true]);
+  });
+
   it('exits 0 when a platform is down, reporting it as a blind spot', async () => {
     const r = await cli(['run'], { ...dbEnv('down.duckdb'), DATABRICKS_HOST: 'http://127.0.0.1:9' });
     expect(r.code).toBe(0);
