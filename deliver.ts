@@ -119,7 +119,8 @@ export async function deliverPlan(plan: NotificationPlan, assessment: Assessment
   outgoing.push(...allClears(plan, deps, dry || (store !== null && storeDown === null)));
 
   for (const o of outgoing) {
-    outcomes.push(await deliverOne(o, assessment, deps, { store: storeDown === null ? store : null, storeDown, dry, kind }));
+    const outcome = await deliverOne(o, assessment, deps, { store: storeDown === null ? store : null, storeDown, dry, kind });
+    if (outcome) outcomes.push(outcome);
   }
 
   // Pending rows whose news this run did not resend are superseded: what still matters was re-planned and sent
@@ -167,7 +168,8 @@ interface Ctx {
   kind: string;
 }
 
-async function deliverOne(o: Outgoing, assessment: Assessment | null, deps: DeliverDeps, ctx: Ctx): Promise<DeliveryOutcome> {
+/** null: nothing to report (the day's all-clear went out in an earlier cycle). */
+async function deliverOne(o: Outgoing, assessment: Assessment | null, deps: DeliverDeps, ctx: Ctx): Promise<DeliveryOutcome | null> {
   const team = o.team.team;
   const fail = (reason: string): DeliveryOutcome => ({ team, status: 'failed', transport: ctx.kind, reason });
   const digest = renderDigest(o.team, o.notices.length > 0 && assessment ? toDigestAssessment(assessment, team) : null, {
@@ -199,7 +201,7 @@ async function deliverOne(o: Outgoing, assessment: Assessment | null, deps: Deli
       // deterministic, so a repeat is one the receiver can drop: send, and say so.
       return sendUnledgered(o, msg, deps, ctx, `the ledger could not claim it (${errorText(e)})`);
     }
-    if (!claimed) return { team, status: 'skipped', transport: ctx.kind, reason: o.note ? `${o.note}: already sent` : 'already sent' };
+    if (!claimed) return o.note ? null : { team, status: 'skipped', transport: ctx.kind, reason: 'already sent' };
     await deps.onStep?.('claimed', o.messageId);
     let result;
     try {
