@@ -118,11 +118,11 @@ export function readDeliveryConfig(src: EnvSource, issues: ConfigIssue[], cwd: s
   }
   const smtpUser = smtp?.user ?? (smtp?.url ? safeUrlUser(smtp.url) : undefined);
   const from =
-    src.get('PIPELINE_AUDIT_MAIL_FROM') ??
+    src.first('PIPELINE_AUDIT_MAIL_FROM', 'SMTP_FROM')?.value ??
     (transport === 'graph' ? src.get('OUTLOOK_SENDER') : undefined) ??
     (transport === 'smtp' && smtpUser !== undefined && ADDRESS.test(smtpUser) ? smtpUser : undefined) ??
     DEFAULT_FROM;
-  if (!FROM.test(from)) issues.push({ variable: 'PIPELINE_AUDIT_MAIL_FROM', message: `must be an address, or Name <address>, got '${from}'` });
+  if (!FROM.test(from)) issues.push({ variable: src.first('PIPELINE_AUDIT_MAIL_FROM', 'SMTP_FROM')?.name ?? 'PIPELINE_AUDIT_MAIL_FROM', message: `must be an address, or Name <address>, got '${from}'` });
   return {
     transport,
     outboxDir: resolve(cwd, src.get('PIPELINE_AUDIT_OUTBOX_DIR') ?? DEFAULT_OUTBOX_DIR),

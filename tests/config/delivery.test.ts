@@ -39,6 +39,8 @@ describe('readDeliveryConfig', () => {
     expect(config.smtp).toEqual({ url: 'smtp://apikey:p%40ss-word@smtp.example.net:587', requireTLS: false });
     expect(config.from).toBe('Pipeline audit <alerts@contoso.com>');
     expect(secrets).toEqual(expect.arrayContaining(['smtp://apikey:p%40ss-word@smtp.example.net:587', 'p%40ss-word', 'p@ss-word']));
+    expect(read({ SMTP_HOST: 'h', SMTP_USER: 'apikey', SMTP_FROM: 'ops@contoso.com' }).config.from).toBe('ops@contoso.com');
+    expect(read({ SMTP_HOST: 'h', SMTP_USER: 'apikey' }).config.from).toBe('pipeline-audit@localhost');
   });
 
   it('Graph when OUTLOOK_SENDER is set, the sender as From, the client secret a secret', () => {
