@@ -82,6 +82,8 @@ const TeamBase = {
   cc: z.array(z.string().min(3).max(320)).default([]),
   /** IANA zone the team reads times in. */
   timezone: z.string().min(1).nullable().default(null),
+  /** Local hour (in `timezone`, UTC without one) from which a daily "all clear" goes out when nothing is wrong. */
+  allClearHour: z.number().int().min(0).max(23).optional(),
 };
 export const TeamSchema = z.object({ ...TeamBase, match: z.array(JobMatchSchema).min(1) });
 export const DefaultTeamSchema = z.object(TeamBase);

@@ -4,3 +4,4 @@ export { formatWhen } from './time.js';
 export { sectionOf, SECTION_TITLES } from './sections.js';
 export type { DigestAssessment, DigestAssessmentGroup, DigestCounts, DigestOptions, RenderedDigest, SectionId } from './types.js';
 export { SECTION_IDS } from './types.js';
+export { toDigestAssessment, groupTitle } from './assessment.js';
