@@ -17,6 +17,11 @@ import { summarizeFailed, type AuditReport, type HealthSummary, type ScopeReport
 import type { LanguageModel } from 'ai';
 import { assessHealth, DEFAULT_ASSESSMENT, type HealthOutcome } from './health.js';
 import { createModel } from './summarize/llm/provider.js';
+import { deliverPlan } from './deliver.js';
+import { createTransport } from './sinks/mail/factory.js';
+import { createOutboxTransport } from './sinks/mail/outbox.js';
+import type { MailTransport } from './sinks/mail/types.js';
+import type { DeliveryOutcome } from './summarize/step-summary.js';
 
 
 /** Minimal logger shape (pino's): library code never prints. */
@@ -52,7 +57,12 @@ export interface AuditDeps {
   model?: LanguageModel | null;
   /** false: collect and store only, no assessment (the benchmark's collection figures). */
   assess?: boolean;
-  /** Called with the assessment's full outcome before the cycle row is written: delivery hangs here. */
+  /**
+   * How digests go out: absent, the configuration's (`config.delivery`; none when that is absent too); null, no
+   * delivery this cycle. A dry run writes to the configured outbox folder only and never touches the ledger.
+   */
+  transport?: MailTransport | null;
+  /** Called with the assessment's full outcome before the cycle row is written. */
   onHealth?: (health: HealthOutcome, report: AuditReport) => void | Promise<void>;
   /** How often the write lease is renewed (default 30 s; it lapses 2 minutes after the last renewal). */
   leaseRenewMs?: number;
@@ -197,6 +207,8 @@ export async function runAudit(config: AuditConfig, deps: AuditDeps): Promise<Au
       });
       report.health = healthSummary(health);
       if (deps.onHealth) await deps.onHealth(health, report);
+      const deliveries = await notify(config, deps, health, { store, now, cycleId, dryRun, log });
+      if (deliveries) report.health.deliveries = deliveries;
     } catch (e) {
       log.error({ err: redact(errorMessage(e), config.secrets) }, 'the health assessment failed');
       report.outcome = report.outcome === 'ok' ? 'partial' : report.outcome;
@@ -568,4 +580,51 @@ export function healthSummary(h: HealthOutcome): HealthSummary {
       .sort((x, y) => (x.state === y.state ? 0 : x.state === 'open' ? -1 : 1) || SEVERITY_RANK[x.severity] - SEVERITY_RANK[y.severity] || (x.fingerprint < y.fingerprint ? -1 : 1))
       .slice(0, MAX_INCIDENTS_IN_REPORT),
   };
+}
+
+/**
+ * Notify: one digest per team with news (and the daily all-clear where configured), through the ledger, so the same
+ * news is never sent twice. A dry run renders to the outbox folder. A transport that cannot even be built is a
+ * failed delivery for every team, reported; it never stops the cycle.
+ */
+async function notify(
+  config: AuditConfig,
+  deps: AuditDeps,
+  health: HealthOutcome,
+  c: { store: Store | null; now: () => Date; cycleId: string; dryRun: boolean; log: AuditLogger },
+): Promise<DeliveryOutcome[] | null> {
+  if (deps.transport === null) return null;
+  const delivery = config.delivery;
+  if (!deps.transport && !delivery) return null;
+  const assessment = config.assessment ?? DEFAULT_ASSESSMENT;
+  const allClear = [...assessment.teams, assessment.defaultTeam]
+    .filter((t) => t.allClearHour !== undefined && t.allClearHour !== null)
+    .map((t) => ({ name: t.name, email: t.email, cc: t.cc, timezone: t.timezone, hour: t.allClearHour! }));
+  if (health.plan.teams.length === 0 && allClear.length === 0) return null;
+  let transport: MailTransport;
+  try {
+    transport =
+      deps.transport && !c.dryRun
+        ? deps.transport
+        : c.dryRun
+          ? createOutboxTransport({ dir: delivery?.outboxDir ?? 'pipeline-audit-outbox', now: c.now })
+          : await createTransport(delivery!, { now: c.now });
+  } catch (e) {
+    const reason = redact(errorMessage(e), config.secrets);
+    c.log.error({ err: reason }, 'the mail transport could not be set up');
+    return health.plan.teams.map((t) => ({ team: t.team, status: 'failed' as const, transport: delivery?.transport ?? null, reason }));
+  }
+  try {
+    return await deliverPlan(health.plan, health.assessment, {
+      store: c.store,
+      transport,
+      now: c.now,
+      cycleId: c.cycleId,
+      from: delivery?.from ?? 'pipeline-audit@localhost',
+      dryRun: c.dryRun,
+      ...(allClear.length > 0 ? { allClear: { teams: allClear } } : {}),
+    });
+  } finally {
+    if (transport !== deps.transport) await transport.close().catch(() => undefined);
+  }
 }

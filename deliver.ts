@@ -220,10 +220,10 @@ async function deliverOne(o: Outgoing, assessment: Assessment | null, deps: Deli
     try {
       await store.confirmDelivery({ messageId: o.messageId, transportId: result.id, response: result.response.slice(0, 500), sentAt: deps.now(), notices: o.notices });
     } catch (e) {
-      return { team, status: 'sent', transport: ctx.kind, reason: `sent, but the ledger could not confirm it (${errorText(e)}): the next cycle resends it under the same Message-ID` };
+      return { team, status: 'sent', transport: ctx.kind, reason: `sent, but the ledger could not confirm it (${errorText(e)}): the next cycle resends it under the same Message-ID`, ...filesOf(result) };
     }
     await deps.onStep?.('confirmed', o.messageId);
-    return { team, status: 'sent', transport: ctx.kind, reason: o.note };
+    return { team, status: 'sent', transport: ctx.kind, reason: o.note, ...filesOf(result) };
   }
   if (ctx.dry) return sendUnledgered(o, msg, deps, ctx, null);
   return sendUnledgered(o, msg, deps, ctx, `the store is unavailable (${ctx.storeDown ?? 'no store'})`);
@@ -232,14 +232,21 @@ async function deliverOne(o: Outgoing, assessment: Assessment | null, deps: Deli
 /** Dry run (`why` null) or no ledger: send, and say what that means. */
 async function sendUnledgered(o: Outgoing, msg: MailMessage, deps: DeliverDeps, ctx: Ctx, why: string | null): Promise<DeliveryOutcome> {
   const team = o.team.team;
+  let files: { files?: string[] };
   try {
     const result = await deps.transport.send(msg);
     if (!result.accepted) return { team, status: 'failed', transport: ctx.kind, reason: `the ${ctx.kind} transport did not accept the message: ${result.response}` };
+    files = filesOf(result);
     await deps.onStep?.('sent', o.messageId);
   } catch (e) {
     return { team, status: 'failed', transport: ctx.kind, reason: errorText(e) };
   }
   const prefix = o.note ? `${o.note}; ` : '';
-  if (why === null) return { team, status: 'sent', transport: ctx.kind, reason: `${prefix}dry run: written to the outbox, the ledger is untouched` };
-  return { team, status: 'sent', transport: ctx.kind, reason: `${prefix}sent without the ledger: ${why}, so a re-run may send it again (same Message-ID)` };
+  if (why === null) return { team, status: 'sent', transport: ctx.kind, reason: `${prefix}dry run: written to the outbox, the ledger is untouched`, ...files };
+  return { team, status: 'sent', transport: ctx.kind, reason: `${prefix}sent without the ledger: ${why}, so a re-run may send it again (same Message-ID)`, ...files };
+}
+
+/** The outbox's files (.eml and .html), so the CLI can print where a digest went. */
+function filesOf(result: { files?: string[] }): { files?: string[] } {
+  return result.files && result.files.length > 0 ? { files: [...result.files] } : {};
 }

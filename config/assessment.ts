@@ -6,20 +6,26 @@ import { AssessConfigSchema, type AssessConfig } from '../summarize/assess/index
 import type { LlmConfig } from '../summarize/llm/provider.js';
 import type { ConfigFile } from './file.js';
 import type { EnvSource } from './source.js';
+import type { DeliveryConfig } from './delivery.js';
 
 /** The team that gets what no team's rule claims, when the file names none: recipients from PIPELINE_AUDIT_NOTIFY_TO. */
 export const DEFAULT_TEAM_NAME = 'support';
 /** A recipient that is never sent to: with it, digests go to the outbox only (config check says so). */
 export const UNCONFIGURED_RECIPIENT = 'unconfigured@pipeline-audit.invalid';
 
-export function readAssessmentConfig(src: EnvSource, file: ConfigFile, issues: ConfigIssue[]): AssessConfig {
+export function readAssessmentConfig(src: EnvSource, file: ConfigFile, issues: ConfigIssue[], delivery?: DeliveryConfig): AssessConfig {
   const notifyTo = (src.get('PIPELINE_AUDIT_NOTIFY_TO') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const timezone = src.get('PIPELINE_AUDIT_TIMEZONE') ?? null;
   if (timezone && !validZone(timezone)) issues.push({ variable: 'PIPELINE_AUDIT_TIMEZONE', message: `'${timezone}' is not an IANA time zone (e.g. Europe/Berlin)` });
   const input = {
     ...(file.assessment ?? {}),
     teams: file.teams ?? [],
-    defaultTeam: file.defaultTeam ?? { name: DEFAULT_TEAM_NAME, email: notifyTo.length > 0 ? notifyTo : [UNCONFIGURED_RECIPIENT], timezone: timezone && validZone(timezone) ? timezone : null },
+    defaultTeam: file.defaultTeam ?? {
+      name: DEFAULT_TEAM_NAME,
+      email: notifyTo.length > 0 ? notifyTo : [UNCONFIGURED_RECIPIENT],
+      timezone: timezone && validZone(timezone) ? timezone : null,
+      ...(delivery?.allClearHour !== null && delivery?.allClearHour !== undefined ? { allClearHour: delivery.allClearHour } : {}),
+    },
   };
   const parsed = AssessConfigSchema.safeParse(input);
   if (!parsed.success) {
@@ -28,6 +34,10 @@ export function readAssessmentConfig(src: EnvSource, file: ConfigFile, issues: C
   }
   for (const t of [...parsed.data.teams, parsed.data.defaultTeam]) {
     if (t.timezone && !validZone(t.timezone)) issues.push({ variable: `config file team ${t.name}`, message: `timezone '${t.timezone}' is not an IANA time zone` });
+    // Mail that leaves the machine needs real recipients: the placeholder only ever reaches the outbox.
+    if (delivery && delivery.transport !== 'outbox' && t.email.includes(UNCONFIGURED_RECIPIENT)) {
+      issues.push({ variable: 'PIPELINE_AUDIT_NOTIFY_TO', message: `digests are sent by ${delivery.transport}, but team '${t.name}' has no recipients: set PIPELINE_AUDIT_NOTIFY_TO or name teams in the config file` });
+    }
   }
   return parsed.data;
 }

@@ -12,6 +12,7 @@ import { readConfigFile, type ConfigFile } from './file.js';
 import { envSource, type Env, type EnvSource } from './source.js';
 import { storeConfig } from './store.js';
 import { readAssessmentConfig, readLlmConfig } from './assessment.js';
+import { readDeliveryConfig, type DeliveryConfig } from './delivery.js';
 import type { AssessConfig } from '../summarize/assess/index.js';
 import type { LlmConfig } from '../summarize/llm/provider.js';
 import { variableNotices } from './variables.js';
@@ -48,6 +49,8 @@ export interface AuditConfig {
   assessment?: AssessConfig;
   /** The one LLM call's model; null or absent: the deterministic summary. */
   llm?: LlmConfig | null;
+  /** How digests go out (outbox folder by default, SMTP or Outlook through Graph); absent: the outbox in the cwd. */
+  delivery?: DeliveryConfig;
   /** Dead man's switch: requested at the end of each cycle (`/fail` appended on a failed one). A secret. */
   heartbeatUrl?: string | null;
 }
@@ -76,7 +79,8 @@ export function loadConfig(env: Env, opts: LoadOptions = {}): AuditConfig {
   const listed = platformList(src, file, opts.platformsOverride, issues);
   const { scopes, notEnabled } = platformScopes(src, file, listed, issues);
   const store = storeConfig(src, file, cwd, issues);
-  const assessment = readAssessmentConfig(src, file, issues);
+  const delivery = readDeliveryConfig(src, issues, cwd);
+  const assessment = readAssessmentConfig(src, file, issues, delivery);
   const llm = readLlmConfig(src, issues);
 
   const config: AuditConfig = {
@@ -99,6 +103,7 @@ export function loadConfig(env: Env, opts: LoadOptions = {}): AuditConfig {
     configFile: path,
     assessment,
     llm,
+    delivery,
     heartbeatUrl: src.secret('PIPELINE_AUDIT_HEARTBEAT_URL') ?? null,
   };
   if (opts.requireScopes && scopes.length === 0 && issues.length === 0) {

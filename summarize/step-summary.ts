@@ -18,6 +18,8 @@ export interface DeliveryOutcome {
   transport?: string | null;
   /** Why it failed or was skipped (secrets already removed by the transport). */
   reason?: string | null;
+  /** Where the outbox wrote the message (.eml and .html). */
+  files?: string[];
 }
 
 export interface StepSummaryExtras {

@@ -184,7 +184,7 @@ describe('deliverPlan over SMTP with the DuckDB ledger', () => {
       const plan = await planNow(store, [incident()], hours(1), 'c1');
       const transport = createOutboxTransport({ dir: outbox, now: () => hours(1) });
       const out = await deliverPlan(plan, null, deps(store, hours(1), 'c1', { transport, dryRun: true }));
-      expect(out).toEqual([{ team: 'data-eng', status: 'sent', transport: 'outbox', reason: expect.stringMatching(/dry run/) }]);
+      expect(out).toEqual([{ team: 'data-eng', status: 'sent', transport: 'outbox', reason: expect.stringMatching(/dry run/), files: [join(outbox, '20260320T110000Z-data-eng.eml'), join(outbox, '20260320T110000Z-data-eng.html')] }]);
       expect(readdirSync(outbox).sort()).toEqual(['20260320T110000Z-data-eng.eml', '20260320T110000Z-data-eng.html']);
       expect(await store.readLedger()).toEqual({});
       expect(await store.readPendingDeliveries()).toEqual([]);

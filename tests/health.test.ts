@@ -1,6 +1,6 @@
 // The health step inside the cycle: the real Databricks collector against its simulator, the real DuckDB store,
 // the pure assessment, and the one LLM call through an OpenAI-compatible fake on 127.0.0.1.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -18,6 +18,8 @@ const TOKEN = 'dapi-health-test-token-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'pa-health-'));
 let openai: FakeOpenAI;
 const closers: (() => Promise<void>)[] = [];
+/** The vendor's clock (its Date header) follows the cycle's. */
+let clock = NOW.getTime();
 
 beforeAll(async () => {
   openai = await startFakeOpenAI({ apiKey: 'llm-key-health-test' });
@@ -40,7 +42,7 @@ function history(): { jobs: SimJob[]; runs: SimRun[] } {
 }
 
 async function setup(): Promise<{ sim: DatabricksSimulator; config: AuditConfig }> {
-  const sim = await startDatabricksSimulator({ data: history(), token: TOKEN, now: () => NOW });
+  const sim = await startDatabricksSimulator({ data: history(), token: TOKEN, now: () => new Date(clock) });
   closers.push(() => sim.close());
   const config: AuditConfig = {
     scopes: [{ platform: 'databricks', scope: { host: sim.url, token: TOKEN }, scopeId: 'ws-health', source: 'test' }],
@@ -80,6 +82,30 @@ describe('the health step of the cycle', () => {
     // The cycle row carries the assessment (model, tokens, latency, outcome) with the report.
     const last = await store.lastCycle();
     expect((last!.report as { health: { assessment: { model: string } } }).health.assessment.model).toBe('gpt-test');
+  });
+
+  it('delivers the digest once: the second cycle plans nothing, sends nothing and asks the model nothing', async () => {
+    const { config } = await setup();
+    const store = await openDuckDbStore(join(dir, 'deliver.duckdb'));
+    closers.push(() => store.close());
+    await store.migrate();
+    const outboxDir = join(dir, 'outbox');
+    const withOutbox: AuditConfig = { ...config, delivery: { transport: 'outbox', outboxDir, from: 'pipeline-audit@example.com', notifyTo: [], allClearHour: null } };
+    openai.enqueue(reply.json({ health: 'degraded', headline: 'One nightly job cannot log in to its database.', groups: [] }));
+    const before = openai.requests.length;
+    const first = await runAudit(withOutbox, { store, now: () => NOW, newId: () => 'cycle-d1' });
+    const [sent] = first.health!.deliveries!;
+    expect(sent).toMatchObject({ team: 'data-support', status: 'sent', transport: 'outbox' });
+    expect(sent!.files!.some((f) => f.endsWith('.eml'))).toBe(true);
+    expect(readFileSync(sent!.files!.find((f) => f.endsWith('.html'))!, 'utf8')).toContain('orders_nightly');
+    clock = NOW.getTime() + 15 * 60_000;
+    const second = await runAudit(withOutbox, { store, now: () => new Date(clock), newId: () => 'cycle-d2' });
+    clock = NOW.getTime();
+    expect(second.health!.plan).toEqual([]);
+    expect(second.health!.deliveries).toBeUndefined();
+    expect(second.health!.incidents.filter((i) => i.state === 'open').map((i) => [i.kind, i.jobName])).toEqual([['failed', 'orders_nightly']]);
+    expect(openai.requests.length - before).toBe(1);
+    expect(readdirSync(outboxDir).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
   });
 
   it('with the store down: assesses this cycle’s collection alone, says so, persists nothing, falls back without a key', async () => {
