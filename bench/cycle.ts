@@ -3,7 +3,7 @@
 // servers and store. Run after `npm run build`:
 //   node dist/bench/cycle.js [--runs 20000] [--latency 50] [--platforms databricks,airbyte,powerautomate] [--json]
 // The simulators run in a child process (bench/sim-server.ts), so the peak RSS printed is the cycle's own.
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -204,7 +204,8 @@ async function series(counts: number[]): Promise<void> {
   const out: { runs: number; rows: PhaseRow[] }[] = [];
   for (const n of counts) {
     const text = await new Promise<string>((resolve, reject) => {
-      const c = fork(self, [...pass.filter((a, i, all) => a !== '--runs' && all[i - 1] !== '--runs'), '--runs', String(n), '--json'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+      // spawn, not fork: an IPC channel to this process would keep the child alive after it printed its figures.
+      const c = spawn(process.execPath, [self, ...pass.filter((a, i, all) => a !== '--runs' && all[i - 1] !== '--runs'), '--runs', String(n), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
       let buf = '';
       c.stdout!.on('data', (d: Buffer) => (buf += d.toString()));
       c.on('exit', (code) => (code === 0 ? resolve(buf) : reject(new Error(`--runs ${n}: exit ${code}`))));

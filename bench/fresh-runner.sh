@@ -35,4 +35,4 @@ done
 echo "total (clone + install + build + two cycles) | $total"
 echo "node_modules | $(du -sh node_modules | cut -f1) in $(find node_modules -name package.json -path '*node_modules/*' -not -path '*/node_modules/*/node_modules/*/*/*' | grep -Ec 'node_modules/(@[^/]+/)?[^/@]+/package.json$') packages"
 echo "heaviest dependencies (installed size):"
-du -s node_modules/* node_modules/@*/* 2>/dev/null | grep -v '/@[^/]*$' | sort -rn | head -12 | awk '{ printf "  %6.1f MB  %s\n", $1 / 1024, $2 }'
+du -s node_modules/[!@]* node_modules/@*/* 2>/dev/null | sort -rn | head -12 | awk '{ printf "  %6.1f MB  %s\n", $1 / 1024, $2 }'
