@@ -9,8 +9,9 @@ import { createMemo } from './collectors/memo.js';
 import type { AnyCollector, CollectContext, CollectWarning, TimeWindow } from './collectors/types.js';
 import type { AuditConfig, ScopeConfig } from './config/load.js';
 import { errorMessage, PipelineAuditError, SchemaVersionError, LeaseError } from './errors.js';
+import { createCleaner, type Cleaner } from './normalize/clean.js';
 import { redact, redactDeep } from './normalize/redact.js';
-import { truncate, wellFormed, wellFormedDeep } from './normalize/text.js';
+import { truncate, wellFormed } from './normalize/text.js';
 import { JobSchema, RunSchema, SCHEMA_VERSION, TOOL_VERSION, type Job, type Platform, type Run, type RunObservation } from './normalize/schema.js';
 import type { QuarantineItem, Store } from './sinks/store/types.js';
 import { summarizeFailed, type AuditReport, type HealthSummary, type ScopeReport } from './summarize/report.js';
@@ -310,6 +311,8 @@ async function collectScope(cfg: ScopeConfig, args: ScopeArgs): Promise<ScopeRep
     gaps: [],
     error: null,
   };
+  // One pass over each run for text and secrets, remembering repeated strings for the whole scope (normalize/clean.ts).
+  const cleaner = createCleaner(args.config.secrets);
   const warn = (w: CollectWarning) => {
     // Warnings are counted in full but only the first hundred are kept with their text.
     const clean = { ...w, message: redact(w.message, args.config.secrets) };
@@ -388,7 +391,7 @@ async function collectScope(cfg: ScopeConfig, args: ScopeArgs): Promise<ScopeRep
         incomplete: (reason) => incomplete.push(redact(reason, args.config.secrets)),
         reject: (r) => {
           report.runsRejected++;
-          const item = redactDeep(wellFormedDeep(r.item), args.config.secrets);
+          const item = cleaner.clean(r.item);
           rejectedItems.push({ platform: cfg.platform, scope: cfg.scopeId, itemId: truncate(wellFormed(r.itemId ?? '(none)'), 1000), reason: redact(wellFormed(r.reason), args.config.secrets), payload: boundedPayload('vendor', item), cycleId: args.cycleId, at: args.now() });
         },
       };
@@ -418,7 +421,7 @@ async function collectScope(cfg: ScopeConfig, args: ScopeArgs): Promise<ScopeRep
       // Let the next chunk's first requests go out before this chunk's validation (synchronous, ~0.1 ms a run)
       // holds the event loop: otherwise every chunk boundary adds that CPU time to the cycle's chain of waits.
       if (next) await new Promise<void>((resolve) => setImmediate(resolve));
-      const { runs, rejected } = await toRuns(observed, cfg, args, report, warn);
+      const { runs, rejected } = await toRuns(observed, cfg, args, report, warn, cleaner);
       // Items that fail validation are never dropped: they are set aside with their payload, counted, and
       // `pipeline-audit quarantine retry` re-processes them after an upgrade.
       const setAside = [...current.rejectedItems, ...rejected];
@@ -494,7 +497,7 @@ const VALIDATE_SLICE = 250;
  * chunk can hold thousands, and one synchronous pass (~0.1 ms a run) would hold up the other platforms' pages
  * (scopes run side by side on this one thread), adding its whole length to their chains of waits.
  */
-async function toRuns(observed: readonly unknown[], cfg: ScopeConfig, args: ScopeArgs, report: ScopeReport, warn: (w: CollectWarning) => void): Promise<{ runs: Run[]; rejected: QuarantineItem[] }> {
+async function toRuns(observed: readonly unknown[], cfg: ScopeConfig, args: ScopeArgs, report: ScopeReport, warn: (w: CollectWarning) => void, cleaner: Cleaner): Promise<{ runs: Run[]; rejected: QuarantineItem[] }> {
   const seenAt = args.now();
   const runs: Run[] = [];
   const rejected: QuarantineItem[] = [];
@@ -510,8 +513,9 @@ async function toRuns(observed: readonly unknown[], cfg: ScopeConfig, args: Scop
       sinceYield = 0;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    // Made well-formed at the boundary: a lone surrogate or a NUL in vendor text must never block a batch.
-    const obj = redactDeep(wellFormedDeep((o ?? {}) as Record<string, unknown>), args.config.secrets);
+    // Made well-formed at the boundary (a lone surrogate or a NUL in vendor text must never block a batch) and
+    // redacted, in one copy-on-write pass.
+    const obj = cleaner.clean((o ?? {}) as Record<string, unknown>);
     const parsed = RunSchema.safeParse({ ...obj, schemaVersion: SCHEMA_VERSION, firstSeenAt: seenAt, lastSeenAt: seenAt, cycleId: args.cycleId });
     if (!parsed.success) {
       reject(obj, issueText(parsed.error.issues));

@@ -3,7 +3,7 @@
 // servers and store. Run after `npm run build`:
 //   node dist/bench/cycle.js [--runs 20000] [--latency 50] [--platforms databricks,airbyte,powerautomate] [--json]
 // The simulators run in a child process (bench/sim-server.ts), so the peak RSS printed is the cycle's own.
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,6 +14,7 @@ import { collectorFor } from '../collectors/registry.js';
 import type { AuditConfig, ScopeConfig } from '../config/load.js';
 import type { AuditReport } from '../summarize/report.js';
 import { openDuckDbStore } from '../sinks/store/duckdb.js';
+import { budgetRow, BUDGETS, type BudgetRow } from './budgets.js';
 import { chainOf, plan, type Chain } from './lower-bound.js';
 import { BENCH_PLATFORMS, type BenchPlatform, type DataSpec, type Request, type Started } from './sim-server.js';
 
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     /** New runs per platform in the steady-state cycle. */
     'steady-runs': { type: 'string', default: '200' },
     json: { type: 'boolean', default: false },
+    /** Run counts to measure one after another, each in its own process (peak RSS is a per-process high-water mark). */
+    series: { type: 'string' },
   },
 });
 
@@ -45,8 +48,10 @@ const steadyRuns = Math.round(positive('steady-runs', values['steady-runs']));
 const platforms = values.platforms.split(',').map((p) => p.trim()) as BenchPlatform[];
 for (const p of platforms) if (!BENCH_PLATFORMS.includes(p)) throw new Error(`--platforms: unknown '${p}' (known: ${BENCH_PLATFORMS.join(', ')})`);
 
-const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'sim-server.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+// The simulators' process (none in --series mode, where each size runs in a process of its own).
+const child = values.series ? undefined : fork(join(dirname(fileURLToPath(import.meta.url)), 'sim-server.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 function ask<T>(msg: Request): Promise<T> {
+  if (!child) throw new Error('no simulators in --series mode');
   return new Promise((resolve, reject) => {
     child.once('message', (m) => (m && typeof m === 'object' && 'error' in m ? reject(new Error(`simulators: ${String(m.error)}`)) : resolve(m as T)));
     child.send(msg);
@@ -102,7 +107,11 @@ interface PhaseRow {
   lowerBoundMs: number;
   ratio: number;
   peakRssMb: number;
+  /** CPU time of this process during the phase (user + system: V8, GC and DuckDB threads; not the simulators'). */
+  cpuMs: number;
+  cpuUsPerRun: number;
   platforms: PlatformRow[];
+  budgets: BudgetRow[];
 }
 
 async function chains(report: AuditReport): Promise<Chain[]> {
@@ -121,10 +130,13 @@ async function chains(report: AuditReport): Promise<Chain[]> {
 }
 
 async function measure(phase: string, config: AuditConfig, store: Awaited<ReturnType<typeof openDuckDbStore>>): Promise<PhaseRow> {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const done = new Map<string, number>();
   const report = await runAudit(config, { store, onProgress: (e) => e.type === 'scope-done' && done.set(e.platform, performance.now() - t0) });
   const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const broken = report.scopes.filter((s) => !s.complete).map((s) => `${s.platform}: ${s.error ?? s.incomplete.join('; ')}`);
   if (broken.length > 0) throw new Error(`${phase}: the cycle was incomplete: ${broken.join(' | ')}`);
@@ -133,7 +145,9 @@ async function measure(phase: string, config: AuditConfig, store: Awaited<Return
     return { platform: c.platform, runs: s.runsSeen, requests: s.requests, chunks: c.chunks, chainPages: c.pages, listingPages: c.listingPages, lowerBoundMs: c.pages * latencyMs, wallMs: done.get(c.platform) ?? wallMs };
   });
   const lowerBoundMs = Math.max(...rows.map((r) => r.lowerBoundMs));
-  return { phase, runs: report.totals.runsSeen, requests: report.totals.requests, wallMs, lowerBoundMs, ratio: wallMs / lowerBoundMs, peakRssMb, platforms: rows };
+  const runs = report.totals.runsSeen;
+  const budgets = rows.map((r) => budgetRow(r.platform, r.requests, r.wallMs / 1000));
+  return { phase, runs, requests: report.totals.requests, wallMs, lowerBoundMs, ratio: wallMs / lowerBoundMs, peakRssMb, cpuMs, cpuUsPerRun: (cpuMs * 1000) / Math.max(1, runs), platforms: rows, budgets };
 }
 
 async function main(): Promise<PhaseRow[]> {
@@ -166,16 +180,55 @@ function print(rows: PhaseRow[]): void {
   const out = [
     `pipeline-audit cycle benchmark: ${totalRuns} runs over ${platforms.join(', ')} (${days} days), ${latencyMs} ms latency a request, Node ${process.version}`,
     '',
-    'phase | runs | HTTP requests | wall s | lower bound s | ratio | peak RSS MB',
-    ...rows.map((r) => `${r.phase} | ${r.runs} | ${r.requests} | ${s(r.wallMs)} | ${s(r.lowerBoundMs)} | ${r.ratio.toFixed(2)} | ${r.peakRssMb.toFixed(0)}`),
+    'phase | runs | HTTP requests | wall s | lower bound s | ratio | peak RSS MB | tool CPU s | tool CPU µs a run',
+    ...rows.map((r) => `${r.phase} | ${r.runs} | ${r.requests} | ${s(r.wallMs)} | ${s(r.lowerBoundMs)} | ${r.ratio.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${s(r.cpuMs)} | ${r.cpuUsPerRun.toFixed(0)}`),
     '',
     'phase / platform | runs | HTTP requests | chunks | chained pages | listing pages | lower bound s | done after s',
     ...rows.flatMap((r) => r.platforms.map((p) => `${r.phase.split(':')[0]} / ${p.platform} | ${p.runs} | ${p.requests} | ${p.chunks} | ${p.chainPages} | ${p.listingPages} | ${s(p.lowerBoundMs)} | ${s(p.wallMs)}`)),
+    '',
+    'vendor budget: phase / platform | requests | over s | busiest window vs budget | budget',
+    ...rows.flatMap((r) =>
+      r.budgets.map((b) => {
+        const budget = BUDGETS[b.platform];
+        return `${r.phase.split(':')[0]} / ${b.platform} | ${b.requests} | ${s(b.seconds * 1000)} | ${(100 * b.share).toFixed(1)} % | ${budget.requests} per ${budget.windowS} s: ${budget.source}`;
+      }),
+    ),
   ];
   process.stdout.write(out.join('\n') + '\n');
 }
 
-main().then(
+/** `--series`: each run count in its own process (a high-water mark cannot go down), one table of all. */
+async function series(counts: number[]): Promise<void> {
+  const self = fileURLToPath(import.meta.url);
+  const pass = process.argv.slice(2).filter((a, i, all) => a !== '--series' && all[i - 1] !== '--series' && !a.startsWith('--series=') && a !== '--json');
+  const out: { runs: number; rows: PhaseRow[] }[] = [];
+  for (const n of counts) {
+    const text = await new Promise<string>((resolve, reject) => {
+      // spawn, not fork: an IPC channel to this process would keep the child alive after it printed its figures.
+      const c = spawn(process.execPath, [self, ...pass.filter((a, i, all) => a !== '--runs' && all[i - 1] !== '--runs'), '--runs', String(n), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let buf = '';
+      c.stdout!.on('data', (d: Buffer) => (buf += d.toString()));
+      c.on('exit', (code) => (code === 0 ? resolve(buf) : reject(new Error(`--runs ${n}: exit ${code}`))));
+    });
+    out.push({ runs: n, rows: (JSON.parse(text) as { rows: PhaseRow[] }).rows });
+    process.stderr.write(`series: ${n} runs done\n`);
+  }
+  if (values.json) return void process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  const lines = [
+    `pipeline-audit memory series: ${platforms.join(', ')}, ${latencyMs} ms latency, Node ${process.version}, each size in its own process`,
+    '',
+    'runs asked | runs seen | wall s | lower bound s | ratio | peak RSS MB | tool CPU µs a run | steady-state wall s',
+    ...out.map(({ runs, rows: [full, steady] }) => `${runs} | ${full!.runs} | ${(full!.wallMs / 1000).toFixed(1)} | ${(full!.lowerBoundMs / 1000).toFixed(1)} | ${full!.ratio.toFixed(2)} | ${full!.peakRssMb.toFixed(0)} | ${full!.cpuUsPerRun.toFixed(0)} | ${(steady!.wallMs / 1000).toFixed(1)}`),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+if (values.series) {
+  series(values.series.split(',').map((v) => Math.round(positive('series', v)))).catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+} else main().then(
   (rows) => {
     if (values.json) process.stdout.write(JSON.stringify({ runs: totalRuns, latencyMs, days, platforms, node: process.version, rows }, null, 2) + '\n');
     else print(rows);
@@ -183,6 +236,6 @@ main().then(
   (e: unknown) => {
     console.error(e);
     process.exitCode = 1;
-    child.kill();
+    child?.kill();
   },
 );

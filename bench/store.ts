@@ -11,8 +11,9 @@ import { openDuckDbStore } from '../sinks/store/duckdb.js';
 import { startSnowflakeEmulator } from '../sim/snowflake/emulator.js';
 import { openSnowflakeStore } from '../sinks/store/snowflake.js';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,10000,100000' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,10000,100000' }, stores: { type: 'string', default: 'duckdb,snowflake' } } });
 const sizes = values.sizes.split(',').map(Number);
+const stores = values.stores.split(',');
 const T0 = Date.now();
 
 function run(i: number): Run {
@@ -58,17 +59,20 @@ async function main() {
   try {
     for (const n of sizes) {
       const runs = Array.from({ length: n }, (_, i) => run(i));
-      const duck = await openDuckDbStore(join(dir, `b${n}.duckdb`));
-      await duck.migrate();
-      let t = performance.now();
-      await duck.upsertRuns(runs);
-      console.log(`duckdb | ${n} | — | ${((performance.now() - t) / 1000).toFixed(2)}`);
-      await duck.close();
+      if (stores.includes('duckdb')) {
+        const duck = await openDuckDbStore(join(dir, `b${n}.duckdb`));
+        await duck.migrate();
+        const t = performance.now();
+        await duck.upsertRuns(runs);
+        console.log(`duckdb | ${n} | — | ${((performance.now() - t) / 1000).toFixed(2)}`);
+        await duck.close();
+      }
+      if (!stores.includes('snowflake')) continue;
 
       const sf = await openSnowflakeStore({ account: emu.account, username: 'bench', password: 'bench', accessUrl: emu.accessUrl, loginRetries: 0, database: 'DEV_POWERAPPS', schema: `B${n}` }, { queryTag: 'pipeline-audit bench' });
       await sf.migrate();
       const before = emu.statements.length;
-      t = performance.now();
+      const t = performance.now();
       await sf.upsertRuns(runs);
       console.log(`snowflake (emulator) | ${n} | ${emu.statements.length - before} | ${((performance.now() - t) / 1000).toFixed(2)}`);
       await sf.close();

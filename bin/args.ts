@@ -1,7 +1,7 @@
 // The command line, parsed and validated per command: an unknown option, an option of another command, a missing
 // or malformed value are usage errors (exit 2), never silently ignored or replaced by a default.
 import { parseArgs } from 'node:util';
-import { PLATFORMS, type Platform } from '../normalize/schema.js';
+import { PLATFORMS, type Platform } from '../normalize/constants.js';
 import { COMMAND_OPTIONS, COMMANDS, LOG_LEVELS, OPTIONS, POSITIONAL, SUBCOMMANDS, type Command, type OptionName } from './cli-text.js';
 
 /** A command line that cannot be run as written. */

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { ConfigError, LeaseError, PipelineAuditError, SchemaVersionError, errorMessage } from '../errors.js';
 import { redact } from '../normalize/redact.js';
-import { TOOL_VERSION } from '../normalize/schema.js';
+import { TOOL_VERSION } from '../normalize/constants.js';
 import { UsageError, parseCommandLine } from './args.js';
 import { EXIT, LOG_LEVELS, helpText } from './cli-text.js';
 import type { CommonOptions } from './run.js';

@@ -1,10 +1,12 @@
 // The common shape every platform's runs and jobs are normalized to. One zod schema per shape; the TypeScript
 // types are inferred from it, so there is one source of truth.
 import { z } from 'zod';
+import { PLATFORMS, TOOL_VERSION } from './constants.js';
+
+export { PLATFORMS, TOOL_VERSION };
 
 export const SCHEMA_VERSION = 1 as const;
 
-export const PLATFORMS = ['airbyte', 'databricks', 'powerautomate', 'snowflake'] as const;
 export const PlatformSchema = z.enum(PLATFORMS);
 export type Platform = z.infer<typeof PlatformSchema>;
 
@@ -122,6 +124,3 @@ export function runKey(r: Pick<RunObservation, 'platform' | 'scope' | 'runId'>):
 export function jobKey(j: Pick<JobObservation, 'platform' | 'scope' | 'jobId'>): string {
   return `${j.platform}\u0000${j.scope}\u0000${j.jobId}`;
 }
-
-/** The tool's version, in query tags, reports and the User-Agent. tests/collectors/registry.test.ts keeps it equal to package.json. */
-export const TOOL_VERSION = '0.1.0';
