@@ -17,8 +17,8 @@ export interface HealthDeps {
   store: Store | null;
   config: AssessConfig;
   report: AuditReport;
-  /** The scopes this cycle read (the snapshot covers them). */
-  scopes: readonly ScopeRef[];
+  /** The scopes this cycle read (the snapshot covers them); `'all'`: every stored scope (`assess --dry-run`). */
+  scopes: readonly ScopeRef[] | 'all';
   /** This cycle's failed final attempts (kept in memory): the evidence when the store is down. */
   collected: readonly Run[];
   now: () => Date;
@@ -129,4 +129,26 @@ export function snapshotFromRuns(runs: readonly Run[]): AssessSnapshot {
   }
   for (const j of byJob.values()) j.finals = j.finals.slice(-SNAPSHOT_LIMITS.finals);
   return { jobs: [...byJob.values()].sort((a, b) => (a.platform + a.scope + a.jobId < b.platform + b.scope + b.jobId ? -1 : 1)), previousCycleEndedAt: null };
+}
+
+/**
+ * `assess --dry-run`: the assessment re-run at `now` from what is stored, without collecting, writing or calling the
+ * model. Shows what a cycle at that moment would open, resolve and tell each team.
+ */
+export async function assessStored(store: Store, o: { config: AssessConfig; now: Date; cycleId: string; secrets: readonly string[] }): Promise<HealthOutcome> {
+  const report: AuditReport = {
+    cycleId: o.cycleId,
+    toolVersion: '',
+    startedAt: o.now.toISOString(),
+    endedAt: o.now.toISOString(),
+    dryRun: true,
+    outcome: 'ok',
+    store: { kind: store.kind, ok: true, error: null },
+    scopes: [],
+    notEnabled: [],
+    blindSpots: [],
+    totals: { runsSeen: 0, runsWritten: 0, failedRuns: 0, warnings: 0, requests: 0 },
+    failedRuns: [],
+  };
+  return assessHealth({ store, config: o.config, report, scopes: 'all', collected: [], now: () => o.now, cycleId: o.cycleId, model: null, modelName: null, dryRun: true, secrets: o.secrets });
 }

@@ -17,7 +17,7 @@ export const EXIT = {
   DOCTOR_FINDINGS: 5,
 } as const;
 
-export const COMMANDS = ['run', 'demo', 'doctor', 'init', 'config', 'status', 'incidents', 'explain', 'silence', 'unsilence', 'ack', 'quarantine'] as const;
+export const COMMANDS = ['run', 'demo', 'doctor', 'init', 'config', 'assess', 'status', 'incidents', 'explain', 'silence', 'unsilence', 'ack', 'quarantine'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -60,6 +60,7 @@ export const COMMAND_OPTIONS: Record<Command, readonly OptionName[]> = {
   doctor: ['platform', 'config', 'json', 'output', 'log-level', 'help'],
   init: ['config', 'log-level', 'help'],
   config: ['platform', 'config', 'json', 'output', 'log-level', 'help'],
+  assess: ['dry-run', 'now', 'config', 'json', 'output', 'log-level', 'help'],
   status: ['now', 'config', 'json', 'output', 'log-level', 'help'],
   incidents: ['all', 'job', 'limit', 'now', 'config', 'json', 'output', 'log-level', 'help'],
   explain: ['limit', 'now', 'config', 'json', 'output', 'log-level', 'help'],
@@ -87,7 +88,7 @@ const INTRO: Record<Command, { text: string; usage: string; footer?: string }> =
   run: {
     text: 'pipeline-audit [run] — collect recent runs from every configured platform, store them, report.',
     usage: 'pipeline-audit [run] [--platform NAME[,NAME]] [--since WHEN] [--dry-run] [--now INSTANT] [--json] [--output FILE]',
-    footer: `Other commands: demo, doctor, init, config check; on call: status, incidents, explain, silence, unsilence, ack,
+    footer: `Other commands: demo, doctor, init, config check, assess --dry-run; on call: status, incidents, explain, silence, unsilence, ack,
 quarantine list|retry (pipeline-audit <command> --help).\n${EXITS}`,
   },
   demo: {
@@ -110,6 +111,13 @@ needs a role that may create tables in the audit schema; \`run\` needs only DML 
     text: `pipeline-audit config check — validate the configuration (environment, .env and the config file) and print
 what would be monitored, with every problem reported at once. Secrets are never printed.`,
     usage: 'pipeline-audit config check [--config FILE] [--json]',
+  },
+  assess: {
+    text: `pipeline-audit assess --dry-run — re-run the health assessment at --now (default: now) from what is stored:
+the incidents a cycle at that moment would open or resolve, and what it would tell each team. No collection,
+nothing written, no model call (the deterministic summary). A cycle (\`run\`) assesses and stores.`,
+    usage: 'pipeline-audit assess --dry-run [--now INSTANT] [--json]',
+    footer: STORE_EXITS,
   },
   status: {
     text: `pipeline-audit status — the open incidents and blind spots, by team, critical first, then newest; times in UTC

@@ -71,6 +71,11 @@ async function main(argv: readonly string[]): Promise<number> {
       const { configCheckCommand } = await import('./run.js');
       return configCheckCommand(common, emit);
     }
+    case 'assess': {
+      if (!cl.dryRun) throw new UsageError('assess: only --dry-run is offered (a cycle, `pipeline-audit run`, assesses and stores)', 'assess');
+      const { assessCommand } = await import('./assess.js');
+      return assessCommand(common, emit);
+    }
     case 'status': {
       const { statusCommand } = await import('./oncall-status.js');
       return statusCommand(common, emit);

@@ -182,6 +182,13 @@ export function renderText(r: AuditReport): string {
 
 const SEVERITY_ORDER = { critical: 0, warning: 1 } as const;
 
+/** The health section alone (`assess --dry-run`), escaped for a terminal like the whole report. */
+export function renderHealthText(h: HealthSummary): string {
+  const out: string[] = [];
+  renderHealth(h, out);
+  return out.filter((l) => l !== '').map(escapeForTerminal).join('\n');
+}
+
 function renderHealth(h: HealthSummary, out: string[]): void {
   const a = h.assessment;
   out.push('');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runAudit } from '../audit.js';
+import { assessStored } from '../health.js';
 import type { AuditConfig } from '../config/load.js';
 import { makeRun, type SimJob, type SimRun } from '../sim/databricks-data.js';
 import { startDatabricksSimulator, type DatabricksSimulator } from '../sim/databricks.js';
@@ -106,6 +107,28 @@ describe('the health step of the cycle', () => {
     expect(second.health!.incidents.filter((i) => i.state === 'open').map((i) => [i.kind, i.jobName])).toEqual([['failed', 'orders_nightly']]);
     expect(openai.requests.length - before).toBe(1);
     expect(readdirSync(outboxDir).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
+  });
+
+  it('assess --dry-run re-runs the assessment at a later time from the store, writing nothing', async () => {
+    const { config } = await setup();
+    const store = await openDuckDbStore(join(dir, 'dry.duckdb'));
+    closers.push(() => store.close());
+    await store.migrate();
+    openai.enqueue(reply.json({ health: 'degraded', headline: 'x', groups: [] }));
+    await runAudit(config, { store, now: () => NOW, newId: () => 'cycle-r1' });
+    const before = openai.requests.length;
+    const [incident] = await store.readOpenIncidents();
+    const eventsBefore = await store.readIncidentEvents(incident!.id);
+    // 25 hours on, nothing delivered: the failure is still new news, and the scheduler's silence is a blind spot.
+    const later = new Date(NOW.getTime() + 25 * HOUR);
+    const h = await assessStored(store, { config: config.assessment!, now: later, cycleId: 'dry', secrets: [] });
+    expect(h.persisted).toBe(false);
+    expect(h.incidents.some((i) => i.kind === 'blind_spot' && i.platform === 'monitor')).toBe(true);
+    expect(h.plan.teams.flatMap((t) => t.notices.map((n) => n.incident.kind)).sort()).toEqual(['blind_spot', 'failed']);
+    expect(h.assessment.source).toBe('fallback');
+    expect(openai.requests.length).toBe(before);
+    expect(await store.readIncidentEvents(incident!.id)).toEqual(eventsBefore);
+    expect((await store.readOpenIncidents()).map((i) => i.kind)).toEqual(['failed']);
   });
 
   it('with the store down: assesses this cycle’s collection alone, says so, persists nothing, falls back without a key', async () => {

@@ -26,7 +26,7 @@ afterAll(async () => {
 
 describe('pipeline-audit CLI', () => {
   it('prints help for each command and exits 0', async () => {
-    for (const cmd of [['--help'], ['demo', '--help'], ['doctor', '--help'], ['config', 'check', '--help'], ['init', '--help']]) {
+    for (const cmd of [['--help'], ['demo', '--help'], ['doctor', '--help'], ['config', 'check', '--help'], ['init', '--help'], ['assess', '--help']]) {
       const r = await cli(cmd);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Usage: pipeline-audit/);
@@ -39,6 +39,18 @@ describe('pipeline-audit CLI', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/DATABRICKS/);
     expect(r.stderr).toMatch(/AIRBYTE/);
+  });
+
+  it('assess --dry-run reads the store a run wrote and writes nothing; without --dry-run it is a usage error', async () => {
+    const env = dbEnv('assess.duckdb');
+    expect((await cli(['run'], env)).code).toBe(0);
+    const r = await cli(['assess', '--dry-run', '--json'], env);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { health: { persisted: boolean; assessment: { source: string } } };
+    expect(out.health).toMatchObject({ persisted: false, assessment: { source: 'fallback' } });
+    const bad = await cli(['assess'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/only --dry-run/);
   });
 
   it('config check lists what would be monitored without printing secrets', async () => {
