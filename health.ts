@@ -91,7 +91,23 @@ export async function assessHealth(d: HealthDeps): Promise<HealthOutcome> {
     ...(cache ? { cache } : {}),
     ...(d.signal ? { abortSignal: d.signal } : {}),
   });
-  return { incidents: result.incidents, events: result.events, plan: result.plan, assessment, persisted, note };
+  return { incidents: result.incidents, events: result.events, plan: result.plan, assessment: withOpenState(assessment, result.incidents), persisted, note };
+}
+
+/**
+ * With nothing new to tell (no call was made), the health still reflects what is open: "healthy" beside 14 open
+ * incidents would be a lie of omission.
+ */
+function withOpenState(a: Assessment, incidents: readonly Incident[]): Assessment {
+  if (a.outcome !== 'skipped') return a;
+  const open = incidents.filter((i) => i.state === 'open');
+  if (open.length === 0) return a;
+  const critical = open.filter((i) => i.severity === 'critical').length;
+  return {
+    ...a,
+    health: critical > 0 ? 'critical' : 'degraded',
+    headline: `Nothing new this cycle; ${open.length} incident${open.length === 1 ? '' : 's'} still open${critical > 0 ? ` (${critical} critical)` : ''}.`,
+  };
 }
 
 /** The model's narrative cached in the store by a hash of the facts: a reminder of the same facts costs no call. */

@@ -2,13 +2,15 @@
 // the real cycle and the real DuckDB store; no network and no credentials. Every platform in the registry brings
 // its simulator (sim/platforms/<platform>.ts). The simulated data is anchored to the current hour and seeded, so a
 // second demo within the hour sees the same runs (and the stored count stays put).
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { AuditConfig, ScopeConfig } from '../config/load.js';
 import { PLATFORM_MODULES } from '../collectors/registry.js';
 import { runCycle } from '../cycle.js';
 import { PLATFORMS, TOOL_VERSION, type Platform } from '../normalize/schema.js';
 import { openStore } from '../sinks/store/open.js';
 import { renderText } from '../summarize/report.js';
+import { AssessConfigSchema } from '../summarize/assess/index.js';
+import type { LlmConfig } from '../summarize/llm/provider.js';
 import type { DemoPlatform, StartDemo } from '../sim/platforms/types.js';
 import { DEMO_NEXT_STEPS, EXIT } from './cli-text.js';
 import { createLogger } from './logger.js';
@@ -47,6 +49,14 @@ export async function demoCommand(o: CommonOptions & { storePath: string | undef
       http: { retries: 2, minDelayMs: 50, maxDelayMs: 500 },
       secrets: started.flatMap((s) => s.demo.secrets),
       configFile: null,
+      // Two teams, to show routing: the integration team owns the flows and syncs, the data team the rest.
+      assessment: AssessConfigSchema.parse({
+        teams: [{ name: 'integration', email: ['integration@example.com'], timezone: 'America/New_York', match: [{ platform: 'powerautomate' }, { platform: 'airbyte' }] }],
+        defaultTeam: { name: 'data-support', email: ['data-support@example.com'], timezone: 'Europe/Berlin' },
+      }),
+      // A model only when one is configured (LLM_API_KEY and LLM_MODEL); otherwise the deterministic summary.
+      llm: llmFromEnv(),
+      delivery: { transport: 'outbox', outboxDir: resolve(dirname(storePath), 'pipeline-audit-demo-outbox'), from: 'pipeline-audit-demo@example.com', notifyTo: [], allClearHour: null },
     };
     const logger = await createLogger(o.logLevel === 'info' ? 'warn' : o.logLevel, process.stderr.isTTY === true);
     // Every demo re-reads the simulated week (as `--since 6d` would), so each run shows the failures; the keyed
@@ -61,10 +71,19 @@ export async function demoCommand(o: CommonOptions & { storePath: string | undef
     }
     // The links point at the simulators: marked in the text (the JSON keeps the data as stored).
     const marked = { ...report, failedRuns: report.failedRuns.map((f) => ({ ...f, url: f.url ? `${f.url}  (simulated link)` : null })) };
-    const text = `${renderText(marked)}\n\nStored runs: ${storedRuns} in ${storePath} (run the demo again: the count stays the same).\n\n${DEMO_NEXT_STEPS}`;
+    const again = report.health && report.health.plan.length === 0 ? ' Nothing new to tell anyone this time: every team already has this news.' : ' Run it again: nothing new is planned the second time.';
+    const text = `${renderText(marked)}\n\nStored runs: ${storedRuns} in ${storePath} (run the demo again: the count stays the same).${again}\n\n${DEMO_NEXT_STEPS}`;
     emit(text, { storedRuns, store: storePath, report });
     return report.store.ok ? EXIT.OK : EXIT.STORE;
   } finally {
     for (const { demo } of started.reverse()) await demo.close().catch(() => undefined);
   }
+}
+
+function llmFromEnv(): LlmConfig | null {
+  const key = process.env.LLM_API_KEY?.trim() || process.env.OPENAI_API_KEY?.trim();
+  const model = process.env.LLM_MODEL?.trim();
+  if (!key || !model) return null;
+  const baseUrl = process.env.OPENAI_BASE_URL?.trim();
+  return { provider: 'openai', apiKey: key, model, ...(baseUrl ? { baseUrl } : {}) };
 }

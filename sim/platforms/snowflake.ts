@@ -8,7 +8,9 @@ const PASSWORD = 'demo-password';
 export const startDemo: StartDemo = async ({ now, runs }) => {
   const snowflake = await startSnowflakeEmulator({ account: 'demo-account', users: { demo: PASSWORD } });
   const tasks = generateSnowflakeTaskData({ now, seed: 404, tasks: 8, runs, days: 5 });
-  await snowflake.seedTasks(tasks.tasks, tasks.history);
+  // The history is spread evenly, not on each task's schedule: with the schedules kept every task would be "missed".
+  // The demo's tasks are the children of a graph (run after their predecessor), which have no schedule of their own.
+  await snowflake.seedTasks(tasks.tasks.map((t) => ({ ...t, schedule: null })), tasks.history);
   return {
     scope: { connection: { account: snowflake.account, username: 'demo', password: PASSWORD, accessUrl: snowflake.accessUrl, loginRetries: 0 }, databases: ['ETL'] },
     secrets: [PASSWORD],

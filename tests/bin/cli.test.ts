@@ -217,6 +217,19 @@ describe('pipeline-audit CLI', () => {
     expect(b.report.totals.failedRuns).toBe(a.report.totals.failedRuns);
     const scopes = (b.report as unknown as { scopes: { runsInserted: number; runsUpdated: number }[] }).scopes;
     expect(scopes.map((s) => [s.runsInserted, s.runsUpdated])).toEqual(scopes.map(() => [0, 0]));
+    // The simulated week's incidents, routed to two teams and delivered to the outbox once: nothing new the second time.
+    type Health = { health: { open: { critical: number; warning: number }; plan: { team: string; notices: number }[]; assessment: { source: string }; deliveries?: { team: string; status: string; files?: string[] }[]; incidents: { kind: string }[] } };
+    const ha = (a.report as unknown as Health).health;
+    const hb = (b.report as unknown as Health).health;
+    expect(ha.open.critical + ha.open.warning).toBeGreaterThan(3);
+    expect(ha.incidents.map((i) => i.kind)).toEqual(expect.arrayContaining(['failed', 'suspended']));
+    expect(ha.plan.map((p) => p.team).sort()).toEqual(['data-support', 'integration']);
+    expect(ha.assessment.source).toBe('fallback');
+    expect(ha.deliveries!.map((d) => [d.team, d.status]).sort()).toEqual([['data-support', 'sent'], ['integration', 'sent']]);
+    expect(ha.deliveries!.every((d) => d.files!.some((f) => f.endsWith('.eml') && existsSync(f)))).toBe(true);
+    expect(hb.plan).toEqual([]);
+    expect(hb.deliveries).toBeUndefined();
+    expect(hb.open).toEqual(ha.open);
   });
 
   it('demo text says what ok means and what to run next, and marks the simulated links', async () => {
