@@ -10,6 +10,10 @@ import { errorMessage } from './errors.js';
 import { redact } from './normalize/redact.js';
 import { TOOL_VERSION } from './normalize/schema.js';
 import { openStore } from './sinks/store/open.js';
+import type { LanguageModel } from 'ai';
+import { createModel } from './summarize/llm/provider.js';
+import { createTransport } from './sinks/mail/factory.js';
+import type { MailTransport } from './sinks/mail/types.js';
 
 export interface DoctorFinding {
   target: string;
@@ -22,6 +26,8 @@ export interface DoctorDeps {
   now?: () => Date;
   /** Time limit of each scope's check. */
   timeoutMs?: number;
+  /** The model to check (tests inject one); absent: built from `config.llm`. */
+  model?: LanguageModel | null;
 }
 
 export async function runDoctor(config: AuditConfig, deps: DoctorDeps = {}): Promise<DoctorFinding[]> {
@@ -30,7 +36,41 @@ export async function runDoctor(config: AuditConfig, deps: DoctorDeps = {}): Pro
   for (const n of config.notEnabled) findings.push({ target: n.platform, ok: true, message: `not monitored: ${n.reason}` });
   findings.push(...(await Promise.all(config.scopes.map((s) => checkScope(config, s, now, deps.timeoutMs ?? 60_000)))));
   findings.push(await checkStore(config));
+  if (config.llm) findings.push(await checkModel(config, deps.model));
+  if (config.delivery && config.delivery.transport !== 'outbox') findings.push(await checkMail(config, now));
   return findings;
+}
+
+/** The model answers: one tiny request (a few tokens), with the cycle's own timeout. */
+async function checkModel(config: AuditConfig, injected?: LanguageModel | null): Promise<DoctorFinding> {
+  const target = `model ${config.llm!.model}`;
+  try {
+    const model = injected ?? (await createModel(config.llm!));
+    if (!model) return { target, ok: false, message: 'no model could be built from the configuration', fix: 'set LLM_API_KEY and LLM_MODEL' };
+    const { generateText } = await import('ai');
+    const r = await generateText({ model, prompt: 'Reply with the single word OK.', temperature: 0, maxRetries: 0, maxOutputTokens: 16, abortSignal: AbortSignal.timeout(30_000) });
+    return { target, ok: true, message: `answered (${r.usage.inputTokens ?? '?'} tokens in, ${r.usage.outputTokens ?? '?'} out)` };
+  } catch (e) {
+    return { target, ok: false, message: redact(errorMessage(e), config.secrets), fix: 'check LLM_API_KEY, LLM_MODEL and OPENAI_BASE_URL; without a model every cycle uses the deterministic summary' };
+  }
+}
+
+/** The mail transport: SMTP's greeting, login and TLS; Graph's token and that the sender mailbox exists. */
+async function checkMail(config: AuditConfig, now: () => Date): Promise<DoctorFinding> {
+  const d = config.delivery!;
+  const target = `mail ${d.transport}`;
+  let transport: MailTransport | null = null;
+  try {
+    transport = await createTransport(d, { now });
+    if (!transport.verify) return { target, ok: true, message: 'nothing to verify' };
+    const v = await transport.verify();
+    const detail = v.checks.map((c) => `${c.name} ${c.ok === null ? 'not checked' : c.ok ? 'ok' : 'FAILED'}${c.detail ? `: ${c.detail}` : ''}`).join('; ');
+    return { target, ok: v.ok, message: redact(detail, config.secrets), fix: d.transport === 'graph' ? 'grant the app Mail.Send (application) limited to the sender mailbox, and check OUTLOOK_SENDER' : 'check SMTP_URL (or SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD) and TLS' };
+  } catch (e) {
+    return { target, ok: false, message: redact(errorMessage(e), config.secrets), fix: 'check the mail settings (README: Email delivery)' };
+  } finally {
+    await transport?.close().catch(() => undefined);
+  }
 }
 
 async function checkScope(config: AuditConfig, s: AuditConfig['scopes'][number], now: () => Date, timeoutMs: number): Promise<DoctorFinding> {

@@ -40,6 +40,8 @@ export interface ParsedCommandLine {
   json: boolean;
   output: string | undefined;
   logLevel: string | undefined;
+  alertIntegration: string | undefined;
+  alertRecipient: string | undefined;
 }
 
 const HOURS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -158,6 +160,9 @@ export function parseCommandLine(argv: readonly string[], now: Date): ParsedComm
   const target = positionals[0];
   if (!help && positionalName !== undefined && (target === undefined || target.trim() === '')) throw new UsageError(`${name}: name the ${positionalName} (pipeline-audit ${name} ${positionalName}; see --help)`, command);
   const reason = str('reason');
+  if (!help && command === 'init' && (str('alert-integration') === undefined) !== (str('alert-recipient') === undefined)) {
+    throw new UsageError('init: --alert-integration and --alert-recipient go together', command);
+  }
   if (!help && command === 'silence') {
     if (str('for') === undefined) throw new UsageError(`silence: --for is required (how long: 30m, 4h, 2d)`, command);
     if (reason === undefined) throw new UsageError(`silence: --reason is required (why, for whoever looks next)`, command);
@@ -185,6 +190,8 @@ export function parseCommandLine(argv: readonly string[], now: Date): ParsedComm
     forMs: forText === undefined ? undefined : withCommand(() => parseDuration(forText)),
     reason,
     author: str('author'),
+    alertIntegration: str('alert-integration'),
+    alertRecipient: str('alert-recipient'),
     help,
     version: bool('version'),
     platforms,

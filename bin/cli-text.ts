@@ -48,6 +48,8 @@ export const OPTIONS = {
   for: { type: 'string', usage: '--for DURATION', help: 'how long: 30m, 4h, 2d (at most 30d)' },
   reason: { type: 'string', usage: '--reason TEXT', help: 'why (required; shown to whoever looks next)' },
   author: { type: 'string', usage: '--author NAME', help: 'who (default: GITHUB_ACTOR, else USER, else cli)' },
+  'alert-integration': { type: 'string', usage: '--alert-integration NAME', help: 'Snowflake store: install an ALERT that e-mails through this notification integration when no cycle has finished for 45 minutes' },
+  'alert-recipient': { type: 'string', usage: '--alert-recipient EMAIL[,EMAIL]', help: 'who that alert e-mails (verified addresses of the account)' },
   help: { type: 'boolean', short: 'h', usage: '-h, --help', help: 'this help' },
   version: { type: 'boolean', usage: '--version', help: 'print the version' },
 } as const satisfies Record<string, OptionSpec>;
@@ -58,7 +60,7 @@ export const COMMAND_OPTIONS: Record<Command, readonly OptionName[]> = {
   run: ['platform', 'since', 'dry-run', 'now', 'config', 'json', 'output', 'log-level', 'help', 'version'],
   demo: ['store', 'runs', 'json', 'output', 'log-level', 'help'],
   doctor: ['platform', 'config', 'json', 'output', 'log-level', 'help'],
-  init: ['config', 'log-level', 'help'],
+  init: ['alert-integration', 'alert-recipient', 'config', 'log-level', 'help'],
   config: ['platform', 'config', 'json', 'output', 'log-level', 'help'],
   assess: ['dry-run', 'now', 'config', 'json', 'output', 'log-level', 'help'],
   status: ['now', 'config', 'json', 'output', 'log-level', 'help'],

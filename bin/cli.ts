@@ -65,7 +65,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'init': {
       const { initCommand } = await import('./run.js');
-      return initCommand(common);
+      return initCommand(common, cl.alertIntegration && cl.alertRecipient ? { integration: cl.alertIntegration, recipient: cl.alertRecipient } : undefined);
     }
     case 'config': {
       const { configCheckCommand } = await import('./run.js');

@@ -7,6 +7,8 @@ import { TOOL_VERSION, type Platform } from '../normalize/schema.js';
 import { openStore } from '../sinks/store/open.js';
 import { renderText, type AuditReport } from '../summarize/report.js';
 import { EXIT } from './cli-text.js';
+import { ConfigError } from '../errors.js';
+import { renderStaleCycleAlert } from '../sinks/store/alert.js';
 import { createLogger } from './logger.js';
 import { createProgress } from './progress.js';
 import { maskSecretsInActions, reportToActions } from './actions.js';
@@ -74,13 +76,29 @@ export async function runCommand(o: CommonOptions & { dryRun: boolean; since: Da
   return !o.dryRun && !report.store.ok ? EXIT.STORE : EXIT.OK;
 }
 
-export async function initCommand(o: CommonOptions): Promise<number> {
+export async function initCommand(o: CommonOptions, alert?: { integration: string; recipient: string }): Promise<number> {
   const config = await load(o, false);
+  if (alert && config.store.kind !== 'snowflake') throw new ConfigError([{ variable: '--alert-integration', message: 'the ALERT lives in Snowflake: it needs the Snowflake store (the embedded store has the heartbeat URL instead)' }]);
+  if (alert && config.store.kind === 'snowflake' && !config.store.settings.warehouse) throw new ConfigError([{ variable: 'SNOWFLAKE_WAREHOUSE', message: 'the ALERT needs a warehouse to run its check on' }]);
+  if (alert && config.store.kind === 'snowflake') {
+    // Refused before anything runs: names and addresses go into the ALERT's text (Snowflake binds none there).
+    try {
+      renderStaleCycleAlert({ database: config.store.settings.database, schema: config.store.settings.schema, warehouse: config.store.settings.warehouse!, integration: alert.integration, recipient: alert.recipient });
+    } catch (e) {
+      throw new ConfigError([{ variable: '--alert-integration / --alert-recipient', message: (e as Error).message }]);
+    }
+  }
   const store = await openStore(config.store, { queryTag: `pipeline-audit/${TOOL_VERSION} init` });
   try {
     await store.migrate();
     const version = await store.checkSchema();
     process.stdout.write(`audit schema ready (${config.store.kind}, version ${version})\n`);
+    if (alert && config.store.kind === 'snowflake') {
+      const { SnowflakeStore } = await import('../sinks/store/snowflake.js');
+      if (!(store instanceof SnowflakeStore)) throw new Error('the Snowflake store did not open as one');
+      await store.installStaleCycleAlert({ warehouse: config.store.settings.warehouse!, integration: alert.integration, recipient: alert.recipient });
+      process.stdout.write(`alert installed: e-mails ${alert.recipient} through ${alert.integration} when no cycle has finished for 45 minutes\n`);
+    }
   } finally {
     await store.close();
   }

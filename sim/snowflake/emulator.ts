@@ -95,6 +95,8 @@ export interface SnowflakeEmulator {
   accessUrl: string;
   account: string;
   statements: ExecutedStatement[];
+  /** Alerts created (by name, upper case), with their SQL and whether they were resumed. */
+  alerts: Map<string, { sql: string; resumed: boolean }>;
   logins: number;
   faults: {
     refuseLogin(times?: number): void;
@@ -187,6 +189,8 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     }
   }
 
+  const alerts = new Map<string, { sql: string; resumed: boolean }>();
+
   async function query(req: IncomingMessage, res: ServerResponse, s: Session, body: Record<string, unknown>, requestId: string) {
     const sqlText = String(body.sqlText ?? '');
     const params = (body.parameters ?? {}) as Record<string, unknown>;
@@ -228,6 +232,20 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     } catch (e) {
       if (e instanceof SessionRuleError) return refused(e);
       throw e;
+    }
+    // Alerts (CREATE ALERT, ALTER ALERT … RESUME: docs.snowflake.com/en/sql-reference/sql/create-alert) are recorded,
+    // not evaluated: the emulator has no scheduler. Resuming one that was never created fails as Snowflake does.
+    const createAlert = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?ALERT\s+([A-Za-z0-9_$."]+)/i.exec(sqlText);
+    if (createAlert) {
+      alerts.set(createAlert[1]!.toUpperCase(), { sql: sqlText, resumed: false });
+      return executed();
+    }
+    const alterAlert = /^\s*ALTER\s+ALERT\s+([A-Za-z0-9_$."]+)\s+(RESUME|SUSPEND)\b/i.exec(sqlText);
+    if (alterAlert) {
+      const known = alerts.get(alterAlert[1]!.toUpperCase());
+      if (!known) return refused(new SessionRuleError('002003', `SQL compilation error: Alert '${alterAlert[1]}' does not exist or not authorized.`, '02000'));
+      known.resumed = alterAlert[2]!.toUpperCase() === 'RESUME';
+      return executed();
     }
     if (/^\s*(ALTER\s+SESSION|USE\s)/i.test(sqlText)) return executed();
     // Transaction statements as Snowflake takes them: BEGIN inside a transaction, or COMMIT/ROLLBACK outside one, do nothing.
@@ -327,6 +345,7 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     accessUrl,
     account: opts.account ?? 'emulator',
     statements,
+    alerts,
     get logins() {
       return logins;
     },

@@ -18,6 +18,7 @@ import { AssessSql } from './assess-store.js';
 import type { SqlRunner, SqlSession } from './assess-sql.js';
 import type { Delivery, DeliveryClaim, DeliveryConfirmation, DeliveryFailure, IncidentQuery, Narrative, ScopeRef, SnapshotOptions, StoredSilence } from './types.js';
 import { Spool } from './spool.js';
+import { renderStaleCycleAlert } from './alert.js';
 import { writeBisecting } from './bisect.js';
 import { ARRAY_BIND_THRESHOLD, openSnowflake, type SnowflakeSession, type SnowflakeSettings } from '../../connect/snowflake.js';
 
@@ -396,6 +397,19 @@ export class SnowflakeStore implements Store {
 
   async close(): Promise<void> {
     await this.serial(() => this.s.close());
+  }
+
+  /**
+   * The dead man's switch inside Snowflake: an ALERT on the age of the last cycle row that e-mails through a
+   * notification integration (`init --alert-integration … --alert-recipient …`). Needs CREATE ALERT on the schema
+   * and EXECUTE ALERT on the account for the role.
+   */
+  async installStaleCycleAlert(o: { warehouse: string; integration: string; recipient: string; maxAgeMinutes?: number }): Promise<string[]> {
+    const statements = renderStaleCycleAlert({ database: this.db, schema: this.schema, ...o });
+    await this.serial(async () => {
+      for (const sql of statements) await this.s.query(sql);
+    });
+    return statements;
   }
 
   // ---- Assessment and delivery (AssessStore): one shared implementation over this store's SQL session. ----

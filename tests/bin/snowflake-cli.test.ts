@@ -51,4 +51,20 @@ describe('CLI on the Snowflake store', () => {
     expect(emu.statements.filter((s) => s.queryTag?.includes(`cycle:${report.cycleId}`)).length).toBeGreaterThan(5);
     expect(run.stdout + run.stderr).not.toContain('sf-password-value');
   });
+
+  it('init installs the stale-cycle ALERT when given an integration and a recipient, and resumes it', async () => {
+    const alertEnv = { ...env(), SNOWFLAKE_WAREHOUSE: 'AUDIT_WH' };
+    const half = await runCli(['init', '--alert-integration', 'OPS_EMAIL'], alertEnv, dir);
+    expect(half.code).toBe(2);
+    const r = await runCli(['init', '--alert-integration', 'OPS_EMAIL', '--alert-recipient', 'oncall@example.com'], alertEnv, dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/alert installed/);
+    const alert = emu.alerts.get('DEV_POWERAPPS.AUDIT_JOB_HUB.PIPELINE_AUDIT_STALE');
+    expect(alert?.resumed).toBe(true);
+    expect(alert!.sql).toMatch(/SYSTEM\$SEND_EMAIL\(\s*'OPS_EMAIL'/);
+    expect(alert!.sql).toContain('oncall@example.com');
+    const hostile = await runCli(['init', '--alert-integration', 'OPS; DROP TABLE RUNS', '--alert-recipient', 'oncall@example.com'], alertEnv, dir);
+    expect(hostile.code).toBe(2);
+    expect(emu.statements.some((s) => /DROP TABLE RUNS/.test(s.sqlText))).toBe(false);
+  });
 });
