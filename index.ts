@@ -1,9 +1,27 @@
 // The library entry: the cycle (`runCycle` with the configured store, `runAudit` with your own), configuration,
-// the doctor's checks, the platform modules and their collectors, the run schema, the stores and the error types.
+// the doctor's checks, the platform modules and their collectors, the run schema, the stores, the assessment, the one
+// LLM call, the digest and its transports, and the error types.
 // Heavy drivers (DuckDB, snowflake-sdk, @azure/identity) load only when a store or collector that needs them runs.
 export { runAudit, planChunks, type AuditDeps, type AuditLogger, type ProgressEvent } from './audit.js';
 export { runCycle, type RunCycleOptions } from './cycle.js';
 export { runDoctor, type DoctorFinding, type DoctorDeps } from './doctor.js';
+export { assessHealth, assessStored, snapshotFromRuns, DEFAULT_ASSESSMENT, type HealthDeps, type HealthOutcome } from './health.js';
+export { deliverPlan, contentHash, messageIdFor, type DeliverDeps, type AllClearTeam } from './deliver.js';
+export { retryQuarantine, type QuarantineRetryResult } from './quarantine.js';
+export { assess, AssessConfigSchema, routeTeam, type AssessConfig, type AssessConfigInput, type AssessResult, type TeamConfig } from './summarize/assess/index.js';
+export { summarizeWithModel, deterministicAssessment, type Assessment } from './summarize/llm/assessment.js';
+export { createModel, type LlmConfig } from './summarize/llm/provider.js';
+export { renderDigest, toDigestAssessment, type DigestAssessment, type RenderedDigest } from './summarize/digest/index.js';
+export { renderStepSummary } from './summarize/step-summary.js';
+export { createTransport, type DeliveryConfig } from './sinks/mail/factory.js';
+export { createOutboxTransport } from './sinks/mail/outbox.js';
+export { createSmtpTransport } from './sinks/mail/smtp.js';
+export { createGraphTransport } from './sinks/mail/graph.js';
+export type { MailTransport, MailMessage, SendResult } from './sinks/mail/types.js';
+export { DeliveryError } from './sinks/mail/types.js';
+export { pingHeartbeat } from './sinks/heartbeat.js';
+export { createCleaner } from './normalize/clean.js';
+export { wellFormed, truncate, escapeForTerminal } from './normalize/text.js';
 export { loadConfig, describeConfig, type AuditConfig, type ScopeConfig, type StoreConfig, type Env } from './config/load.js';
 export { PLATFORM_MODULES, COLLECTORS, collectorFor, platformModule } from './collectors/registry.js';
 export type { PlatformModule, PlatformConfigReader, ConfigSource, ScopeCandidate, Capability } from './collectors/module.js';
@@ -20,8 +38,8 @@ export * from './normalize/incident.js';
 export { observationVersion, isNewer, dedupeNewest } from './normalize/order.js';
 export { redact, redactDeep, headTail, safeUrl } from './normalize/redact.js';
 export { openStore, type OpenStoreOptions } from './sinks/store/open.js';
-export type { Store, UpsertResult, Coverage, Gap, CycleRecord, RunQuery, StatusChange, Lease } from './sinks/store/types.js';
-export { renderText, summarizeFailed, type AuditReport, type ScopeReport, type FailedRunSummary, type ReportWarning } from './summarize/report.js';
+export type { Store, UpsertResult, Coverage, Gap, CycleRecord, RunQuery, StatusChange, Lease, QuarantineItem } from './sinks/store/types.js';
+export { renderText, renderHealthText, summarizeFailed, type AuditReport, type ScopeReport, type FailedRunSummary, type ReportWarning, type HealthSummary } from './summarize/report.js';
 export * from './errors.js';
 
 /** Opens the embedded DuckDB store (loads the native module on first use). */
