@@ -8,6 +8,9 @@ import { openStore } from '../sinks/store/open.js';
 import { renderText, type AuditReport } from '../summarize/report.js';
 import { EXIT } from './cli-text.js';
 import { ConfigError } from '../errors.js';
+import { escapeForTerminal } from '../normalize/text.js';
+import { routeTeam } from '../summarize/assess/index.js';
+import { UNCONFIGURED_RECIPIENT } from '../config/assessment.js';
 import { renderStaleCycleAlert } from '../sinks/store/alert.js';
 import { createLogger } from './logger.js';
 import { createProgress } from './progress.js';
@@ -122,6 +125,44 @@ export async function configCheckCommand(o: CommonOptions, emit: Emit): Promise<
     `  store   ${config.store.kind === 'duckdb' ? `DuckDB file ${config.store.path}` : `Snowflake ${config.store.settings.account} ${config.store.settings.database}.${config.store.settings.schema}`}`,
     ...warnings.map((w) => `  warning ${w.message}`),
   ];
-  emit(lines.join('\n'), d);
+  const routing = await teamRouting(config);
+  lines.push(...routing.lines);
+  emit(lines.map(escapeForTerminal).join('\n'), { ...d, teams: routing.teams, delivery: config.delivery ? { transport: config.delivery.transport, outboxDir: config.delivery.outboxDir, from: config.delivery.from } : null, llm: config.llm ? { provider: config.llm.provider, model: config.llm.model } : null });
   return EXIT.OK;
+}
+
+/**
+ * Which team owns which job: the teams and their recipients, and, when a store already holds the inventory, how
+ * the known jobs route (the first team with a matching rule, else the default team).
+ */
+async function teamRouting(config: AuditConfig): Promise<{ lines: string[]; teams: { name: string; email: string[]; timezone: string | null; jobs: string[] }[] }> {
+  const a = config.assessment;
+  if (!a) return { lines: [], teams: [] };
+  const teams = [...a.teams, a.defaultTeam].map((t) => ({ name: t.name, email: t.email, timezone: t.timezone, jobs: [] as string[] }));
+  const lines = [`  mail    ${config.delivery?.transport ?? 'outbox'}${config.delivery?.transport === 'outbox' ? ` (digests written to ${config.delivery.outboxDir})` : ''}; model ${config.llm ? config.llm.model : 'none (deterministic summary)'}`];
+  let known = false;
+  try {
+    const exists = config.store.kind === 'snowflake' || (await import('node:fs')).existsSync(config.store.path);
+    if (exists) {
+      const store = await openStore(config.store, { readOnly: true, queryTag: `pipeline-audit/${TOOL_VERSION} config-check` });
+      try {
+        for (const j of await store.readJobs()) {
+          if (j.deleted) continue;
+          const team = routeTeam(a, { platform: j.platform, scope: j.scope, jobId: j.jobId, jobName: j.name, tags: j.tags });
+          teams.find((t) => t.name === team.name)?.jobs.push(`${j.platform} ${j.name ?? j.jobId}`);
+        }
+        known = true;
+      } finally {
+        await store.close();
+      }
+    }
+  } catch {
+    // The store is optional here: without it, the teams are listed without their jobs.
+  }
+  for (const t of teams) {
+    const who = t.email.filter((e) => e !== UNCONFIGURED_RECIPIENT);
+    lines.push(`  team    ${t.name}: ${who.length > 0 ? who.join(', ') : 'no recipients (outbox only; set PIPELINE_AUDIT_NOTIFY_TO)'}${t.timezone ? `, ${t.timezone}` : ''}${known ? `; owns ${t.jobs.length} known job(s)${t.jobs.length > 0 ? `: ${t.jobs.slice(0, 5).join(', ')}${t.jobs.length > 5 ? ', …' : ''}` : ''}` : ''}`);
+  }
+  if (!known) lines.push('          (the jobs each team owns are listed once a cycle has stored the inventory)');
+  return { lines, teams };
 }

@@ -53,6 +53,25 @@ describe('pipeline-audit CLI', () => {
     expect(bad.stderr).toMatch(/only --dry-run/);
   });
 
+  it('config check shows which team owns which stored job', async () => {
+    const env = dbEnv('teams.duckdb');
+    expect((await cli(['run'], env)).code).toBe(0);
+    const cfgDir = join(dir, 'teams-cfg');
+    mkdirSync(cfgDir, { recursive: true });
+    const file = join(cfgDir, 'pipeline-audit.config.json');
+    writeFileSync(file, JSON.stringify({ teams: [{ name: 'orders', email: ['orders@example.com'], timezone: 'Europe/Berlin', match: [{ job: '*orders*' }] }], defaultTeam: { name: 'data', email: ['data@example.com'] } }));
+    const r = await cli(['config', 'check', '--config', file, '--json'], env);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { teams: { name: string; jobs: string[] }[] };
+    const orders = out.teams.find((t) => t.name === 'orders')!;
+    const data = out.teams.find((t) => t.name === 'data')!;
+    expect(orders.jobs.length).toBeGreaterThan(0);
+    expect(orders.jobs.every((j) => /orders/.test(j))).toBe(true);
+    expect(data.jobs.some((j) => /orders/.test(j))).toBe(false);
+    const text = await cli(['config', 'check', '--config', file], env);
+    expect(text.stdout).toMatch(/team {4}orders: orders@example.com, Europe\/Berlin; owns \d+ known job/);
+  });
+
   it('config check lists what would be monitored without printing secrets', async () => {
     const r = await cli(['config', 'check'], dbEnv('cfg.duckdb'));
     expect(r.code).toBe(0);
