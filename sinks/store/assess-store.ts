@@ -59,3 +59,63 @@ export class AssessSql implements AssessStore {
     return writeNarrative(this.s, factsHash, json, at);
   }
 }
+
+/**
+ * What both stores inherit: the assessment and delivery methods, run by one shared SQL implementation over the
+ * store's own session (`sqlSession()`), created on first use.
+ */
+export abstract class AssessingStore implements AssessStore {
+  private assessSql?: AssessSql;
+  protected abstract sqlSession(): SqlSession;
+  private get assess(): AssessSql {
+    return (this.assessSql ??= new AssessSql(this.sqlSession()));
+  }
+  readAssessmentSnapshot(scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): Promise<AssessSnapshot> {
+    return this.assess.readAssessmentSnapshot(scopes, opts);
+  }
+  readOpenIncidents(): Promise<Incident[]> {
+    return this.assess.readOpenIncidents();
+  }
+  writeIncidents(incidents: readonly Incident[], events: readonly IncidentEvent[]): Promise<void> {
+    return this.assess.writeIncidents(incidents, events);
+  }
+  readIncidents(query: IncidentQuery): Promise<Incident[]> {
+    return this.assess.readIncidents(query);
+  }
+  readIncidentEvents(incidentId: string): Promise<IncidentEvent[]> {
+    return this.assess.readIncidentEvents(incidentId);
+  }
+  addSilence(silence: StoredSilence): Promise<void> {
+    return this.assess.addSilence(silence);
+  }
+  removeSilence(idOrMatch: string): Promise<number> {
+    return this.assess.removeSilence(idOrMatch);
+  }
+  readSilences(now: Date): Promise<StoredSilence[]> {
+    return this.assess.readSilences(now);
+  }
+  acknowledge(incidentId: string, author: string, at: Date, cycleId?: string): Promise<boolean> {
+    return this.assess.acknowledge(incidentId, author, at, cycleId);
+  }
+  readLedger(team?: string): Promise<Ledger> {
+    return this.assess.readLedger(team);
+  }
+  claimDelivery(claim: DeliveryClaim): Promise<boolean> {
+    return this.assess.claimDelivery(claim);
+  }
+  confirmDelivery(confirmation: DeliveryConfirmation): Promise<void> {
+    return this.assess.confirmDelivery(confirmation);
+  }
+  failDelivery(failure: DeliveryFailure): Promise<void> {
+    return this.assess.failDelivery(failure);
+  }
+  readPendingDeliveries(): Promise<Delivery[]> {
+    return this.assess.readPendingDeliveries();
+  }
+  readNarrative(factsHash: string): Promise<Narrative | null> {
+    return this.assess.readNarrative(factsHash);
+  }
+  writeNarrative(factsHash: string, json: string, at: Date): Promise<void> {
+    return this.assess.writeNarrative(factsHash, json, at);
+  }
+}

@@ -11,11 +11,8 @@ import type { Job, Platform, Run } from '../../normalize/schema.js';
 import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, RUN_CONTENT_CHANGED, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
 import { writeBisecting } from './bisect.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
-import type { AssessSnapshot, Ledger } from '../../normalize/assessment.js';
-import type { Incident, IncidentEvent } from '../../normalize/incident.js';
-import { AssessSql } from './assess-store.js';
+import { AssessingStore } from './assess-store.js';
 import type { SqlRunner, SqlSession } from './assess-sql.js';
-import type { Delivery, DeliveryClaim, DeliveryConfirmation, DeliveryFailure, IncidentQuery, Narrative, ScopeRef, SnapshotOptions, StoredSilence } from './types.js';
 
 const DUCK_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'BIGINT', bool: 'BOOLEAN', timestamp: 'TIMESTAMPTZ', json: 'VARCHAR' };
 
@@ -48,7 +45,7 @@ function isDataError(e: unknown): boolean {
   return !/^(IO|Out of Memory|Interrupt|Parser|Binder|Catalog|TransactionContext|Connection|FATAL|INTERNAL|Permission|Dependency|Serialization) Error/i.test(msg) && !CORRUPT.test(msg);
 }
 
-export class DuckDbStore implements Store {
+export class DuckDbStore extends AssessingStore implements Store {
   readonly kind = 'duckdb' as const;
   private constructor(
     private readonly duck: DuckModule,
@@ -58,7 +55,9 @@ export class DuckDbStore implements Store {
     private readonly readOnly: boolean,
     /** The cycle's clock: every time the store writes on its own (migrations, quarantine) comes from it. */
     private readonly now: () => Date,
-  ) {}
+  ) {
+    super();
+  }
 
   static async open(path: string, opts: { readOnly?: boolean; now?: () => Date } = {}): Promise<DuckDbStore> {
     const duck = await import('@duckdb/node-api');
@@ -454,59 +453,7 @@ export class DuckDbStore implements Store {
   }
 
   // ---- Assessment and delivery (AssessStore): one shared implementation over this store's SQL session. ----
-  private assessSql?: AssessSql;
-  private get assess(): AssessSql {
-    return (this.assessSql ??= new AssessSql(this.sqlSession()));
-  }
-  readAssessmentSnapshot(scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): Promise<AssessSnapshot> {
-    return this.assess.readAssessmentSnapshot(scopes, opts);
-  }
-  readOpenIncidents(): Promise<Incident[]> {
-    return this.assess.readOpenIncidents();
-  }
-  writeIncidents(incidents: readonly Incident[], events: readonly IncidentEvent[]): Promise<void> {
-    return this.assess.writeIncidents(incidents, events);
-  }
-  readIncidents(query: IncidentQuery): Promise<Incident[]> {
-    return this.assess.readIncidents(query);
-  }
-  readIncidentEvents(incidentId: string): Promise<IncidentEvent[]> {
-    return this.assess.readIncidentEvents(incidentId);
-  }
-  addSilence(silence: StoredSilence): Promise<void> {
-    return this.assess.addSilence(silence);
-  }
-  removeSilence(idOrMatch: string): Promise<number> {
-    return this.assess.removeSilence(idOrMatch);
-  }
-  readSilences(now: Date): Promise<StoredSilence[]> {
-    return this.assess.readSilences(now);
-  }
-  acknowledge(incidentId: string, author: string, at: Date, cycleId?: string): Promise<boolean> {
-    return this.assess.acknowledge(incidentId, author, at, cycleId);
-  }
-  readLedger(team?: string): Promise<Ledger> {
-    return this.assess.readLedger(team);
-  }
-  claimDelivery(claim: DeliveryClaim): Promise<boolean> {
-    return this.assess.claimDelivery(claim);
-  }
-  confirmDelivery(confirmation: DeliveryConfirmation): Promise<void> {
-    return this.assess.confirmDelivery(confirmation);
-  }
-  failDelivery(failure: DeliveryFailure): Promise<void> {
-    return this.assess.failDelivery(failure);
-  }
-  readPendingDeliveries(): Promise<Delivery[]> {
-    return this.assess.readPendingDeliveries();
-  }
-  readNarrative(factsHash: string): Promise<Narrative | null> {
-    return this.assess.readNarrative(factsHash);
-  }
-  writeNarrative(factsHash: string, json: string, at: Date): Promise<void> {
-    return this.assess.writeNarrative(factsHash, json, at);
-  }
-  private sqlSession(): SqlSession {
+  protected sqlSession(): SqlSession {
     const runner: SqlRunner = { query: (sql, binds = []) => this.all(sql, binds) };
     return {
         table: (name) => ident(name),
