@@ -8,7 +8,7 @@
 // roughly in time order, so recent rows cluster), so a cycle reads a recent slice, never all history. The cost: a
 // job that ran fewer than N times within the window gets fewer samples (a weekly job about 8), which the rules
 // already handle as "too few samples".
-import type { AssessJob, AssessRun, AssessSnapshot, JobSnapshot, SuccessSample } from '../../normalize/assessment.js';
+import type { AssessJob, AssessRun, AssessSnapshot, JobSnapshot } from '../../normalize/assessment.js';
 import type { Platform, StatusCategory } from '../../normalize/schema.js';
 import { asBool, asDate, asNum, asStr, col, param, type Row, type SqlSession } from './assess-sql.js';
 import type { Cell } from './tables.js';
@@ -32,23 +32,36 @@ function scopeFilter(s: SqlSession, scopes: readonly ScopeRef[] | 'all', alias: 
 function runsSql(s: SqlSession, scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): { sql: string; binds: Cell[] } {
   const since = new Date(opts.now.getTime() - (opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * 86_400_000);
   const f = scopeFilter(s, scopes, 'r');
+  const window = `(r.started_at >= ${param(s, 'timestamp')} OR r.last_seen_at >= ${param(s, 'timestamp')})`;
   const n = (v: number) => Math.max(1, Math.floor(v));
-  const part = (name: string, where: string, rn: string | null) =>
-    `SELECT '${name}' AS part, ${RUN_COLS}, ${rn ? `ROW_NUMBER() OVER (PARTITION BY platform, scope, job_id ORDER BY ${rn} DESC, run_id DESC)` : '0'} AS rn FROM recent WHERE ${where}`;
+  const byJob = 'PARTITION BY platform, scope, job_id ORDER BY t DESC, run_id DESC';
+  // Ranked on a narrow projection (keys, status, time), then only the chosen runs joined back for their columns:
+  // sorting the window's few hundred thousand wide rows (error texts, URLs) cost most of the statement. One pass
+  // ranks a job's final attempts and, beside it, its successes (a running count), so a success among the newest
+  // finals is one row, not two.
   const sql = `WITH recent AS (
-      SELECT ${RUN_COLS}, last_seen_at FROM ${s.table('runs')} r
-      WHERE ${f.sql} AND (r.started_at >= ${param(s, 'timestamp')} OR r.last_seen_at >= ${param(s, 'timestamp')})
-    ), parts AS (
-      ${part('final', 'is_final_attempt', RUN_TIME)}
-      UNION ALL ${part('success', "is_final_attempt AND status_category = 'succeeded'", RUN_TIME)}
-      UNION ALL ${part('pending', `NOT is_final_attempt AND status_category = 'failed' AND NOT EXISTS (SELECT 1 FROM recent f WHERE f.platform = recent.platform AND f.scope = recent.scope AND f.job_id = recent.job_id AND f.attempt_group = recent.attempt_group AND f.is_final_attempt)`, RUN_TIME)}
-      UNION ALL ${part('active', ACTIVE, null)}
+      SELECT platform, scope, job_id, run_id, attempt_group, is_final_attempt, status_category, ${RUN_TIME} AS t, COALESCE(started_at, scheduled_at) AS st
+      FROM ${s.table('runs')} r WHERE ${f.sql} AND ${window}
+    ), finals AS (
+      SELECT platform, scope, run_id, status_category,
+        ROW_NUMBER() OVER (${byJob}) AS rn,
+        SUM(CASE WHEN status_category = 'succeeded' THEN 1 ELSE 0 END) OVER (${byJob} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS srn
+      FROM recent WHERE is_final_attempt
+    ), pending AS (
+      SELECT platform, scope, run_id, ROW_NUMBER() OVER (${byJob}) AS rn
+      FROM recent p WHERE NOT is_final_attempt AND status_category = 'failed' AND NOT EXISTS (SELECT 1 FROM recent f WHERE f.platform = p.platform AND f.scope = p.scope AND f.job_id = p.job_id AND f.attempt_group = p.attempt_group AND f.is_final_attempt)
+    ), chosen AS (
+      SELECT 'final' AS part, platform, scope, run_id, rn, srn FROM finals WHERE rn <= ${n(opts.finals)} OR (status_category = 'succeeded' AND srn <= ${n(opts.successes)})
+      UNION ALL SELECT 'pending', platform, scope, run_id, rn, 0 FROM pending WHERE rn <= ${n(opts.finals)}
+      UNION ALL SELECT 'active', platform, scope, run_id, 0, 0 FROM recent WHERE ${ACTIVE}
     )
-    SELECT * FROM parts WHERE (part = 'final' AND rn <= ${n(opts.finals)}) OR (part = 'success' AND rn <= ${n(opts.successes)}) OR (part = 'pending' AND rn <= ${n(opts.finals)}) OR part = 'active'
+    SELECT c.part, ${RUN_COLS.split(', ').map((x) => `r.${x}`).join(', ')}, c.rn, c.srn
+    FROM chosen c JOIN ${s.table('runs')} r ON r.platform = c.platform AND r.scope = c.scope AND r.run_id = c.run_id
+    WHERE ${window}
     UNION ALL
-    SELECT 'last' AS part, platform, scope, job_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, MAX(COALESCE(started_at, scheduled_at)), NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0
+    SELECT 'last' AS part, platform, scope, job_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, MAX(st), NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0
     FROM recent GROUP BY platform, scope, job_id`;
-  return { sql, binds: [...f.binds, since, since] };
+  return { sql, binds: [...f.binds, since, since, since, since] };
 }
 
 function jobsSql(s: SqlSession, scopes: readonly ScopeRef[] | 'all', cycleId: string): { sql: string; binds: Cell[] } {
@@ -131,13 +144,12 @@ export async function readAssessmentSnapshot(s: SqlSession, scopes: readonly Sco
     const snap = snapOf(r);
     const part = String(col(r, 'part'));
     if (part === 'last') snap.lastStartedAt = asDate(col(r, 'started_at'));
-    else if (part === 'final') snap.finals.push(toRun(r));
     else if (part === 'pending') snap.pendingRetries.push(toRun(r));
     else if (part === 'active') snap.active.push(toRun(r));
-    else if (part === 'success') {
+    else if (part === 'final') {
       const run = toRun(r);
-      const sample: SuccessSample = { runId: run.runId, endedAt: run.endedAt, durationMs: run.durationMs, rowsProcessed: run.rowsProcessed };
-      snap.successes.push(sample);
+      if (Number(col(r, 'rn')) <= Math.max(1, Math.floor(opts.finals))) snap.finals.push(run);
+      if (run.status.category === 'succeeded' && Number(col(r, 'srn')) <= Math.max(1, Math.floor(opts.successes))) snap.successes.push({ runId: run.runId, endedAt: run.endedAt, durationMs: run.durationMs, rowsProcessed: run.rowsProcessed });
     }
   }
   for (const snap of byJob.values()) snap.active.sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0) || (a.runId < b.runId ? -1 : 1));
