@@ -66,8 +66,6 @@ export const ARRAY_BIND_THRESHOLD = 100_000;
 
 /** How long close() waits for the logout before it lets the connection go (a host that no longer answers). */
 const CLOSE_WAIT_MS = 5_000;
-/** The driver's own per-request HTTP timeout (its default): a request never waits longer than this. */
-const REQUEST_TIMEOUT_MS = 90_000;
 /** setTimeout's largest delay; a longer one would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -90,7 +88,9 @@ export interface SnowflakeOpenOptions {
  * and up to 1000 times, and none of that is settable in 3.x (sfRetryMaxNumRetries is not a connection option), so an
  * outage would hold each statement far beyond the cycle's limit. The wrapper therefore races each statement against
  * the time left, cancels it on the server (statement.cancel(): Snowflake answers the waiting request with 000604),
- * and caps the session's STATEMENT_TIMEOUT_IN_SECONDS and the per-request HTTP timeout by the time left at login.
+ * and caps the session's STATEMENT_TIMEOUT_IN_SECONDS by the time left at login. The per-request HTTP timeout stays
+ * the driver's (90 s): a shorter one would not end anything, only make the driver re-send the statement, which a
+ * cancel sent meanwhile no longer reaches.
  * What it cannot do is stop the driver's retry loop of a request that was sent and never answered: that goes on in
  * the background until the connection is closed and the loop notices (snowflake-protocol.md §9, §11).
  */
@@ -119,8 +119,6 @@ export async function openSnowflake(settings: SnowflakeSettings, opts: Snowflake
     arrayBindingThreshold: ARRAY_BIND_THRESHOLD,
     ...(settings.accessUrl ? { accessUrl: settings.accessUrl } : {}),
     sfRetryMaxLoginRetries: settings.loginRetries ?? 2,
-    // One HTTP attempt never waits beyond the time left (each retry gets as long again; the race below ends it).
-    timeout: Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, Math.ceil(leftAtLogin))),
   });
   const destroy = () =>
     new Promise<void>((resolve) => {

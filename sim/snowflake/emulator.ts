@@ -113,6 +113,8 @@ export interface SnowflakeEmulator {
   };
   /** Tasks (SHOW TASKS) and their history (INFORMATION_SCHEMA.TASK_HISTORY), appended. */
   seedTasks(tasks: readonly TaskSeed[], history: readonly TaskHistorySeed[]): Promise<void>;
+  /** Requests refused with 390104 because their session is gone (closed): a driver still retrying after close. */
+  readonly staleSessionRequests: number;
   /** Statements held by `faults.holdStatement` and not answered yet. */
   readonly held: number;
   /** Runs SQL directly on the backing DuckDB (test inspection). */
@@ -144,6 +146,7 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
   const state = { refuseLogin: 0, expire: 0, fail: [] as { m: Match; code: string; message: string; sqlState: string; left: number }[], drop: [] as { m: Match; left: number }[], hold: [] as { m: Match; left: number }[] };
   const held = new Map<string, { res: ServerResponse; cancel: () => void }>();
   let logins = 0;
+  let staleSessionRequests = 0;
   const attached = new Set<string>();
 
   const json = (res: ServerResponse, body: unknown) => {
@@ -345,7 +348,10 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
       }
       return json(res, { success: true, data: null });
     }
-    if (!s) return json(res, { success: false, code: '390104', message: 'Session no longer exists.', data: null });
+    if (!s) {
+      staleSessionRequests++;
+      return json(res, { success: false, code: '390104', message: 'Session no longer exists.', data: null });
+    }
     if (u.pathname === '/session/heartbeat') return json(res, { success: true, data: null });
     // statement.cancel() before the query id is known (docs: the driver's sendCancelStatement): the request id names it.
     if (u.pathname === '/queries/v1/abort-request') {
@@ -380,6 +386,9 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     alerts,
     get logins() {
       return logins;
+    },
+    get staleSessionRequests() {
+      return staleSessionRequests;
     },
     get held() {
       return held.size;
