@@ -19,9 +19,10 @@ export async function runCycle(config: AuditConfig, o: RunCycleOptions = {}): Pr
   let storeError: unknown;
   // The cycle id is made here so that the store's query tag can name it (warehouse cost per cycle).
   const cycleId = (o.newId ?? randomUUID)();
+  const deadline = storeDeadline((o.now ?? (() => new Date()))(), config.cycleTimeoutMs);
   try {
     if (!dryRun || config.store.kind === 'snowflake' || (await fileExists(config.store.path))) {
-      store = await openStore(config.store, { readOnly: dryRun, queryTag: `pipeline-audit/${TOOL_VERSION} cycle:${cycleId}`, ...(o.now ? { now: o.now } : {}) });
+      store = await openStore(config.store, { readOnly: dryRun, queryTag: `pipeline-audit/${TOOL_VERSION} cycle:${cycleId}`, deadline, ...(o.now ? { now: o.now } : {}) });
       if (store.kind === 'duckdb' && !dryRun) await store.migrate();
     }
   } catch (e) {
@@ -38,6 +39,17 @@ export async function runCycle(config: AuditConfig, o: RunCycleOptions = {}): Pr
     await store?.close();
   }
 }
+
+/**
+ * The last moment a store statement may run: the cycle's time limit, plus a short wrap-up (half the limit, at most
+ * 30 s) so that a cycle whose collection used all of its time can still write its cycle row and release its lease.
+ * A store that does not answer then fails the cycle instead of holding it through the driver's retries; the lease
+ * (renewed every 30 s, lapsing 2 minutes after the last renewal) outlives it.
+ */
+export function storeDeadline(start: Date, cycleTimeoutMs: number): Date {
+  return new Date(start.getTime() + cycleTimeoutMs + Math.min(STORE_WRAP_UP_MS, cycleTimeoutMs / 2));
+}
+export const STORE_WRAP_UP_MS = 30_000;
 
 function fileExists(path: string): Promise<boolean> {
   return access(path).then(

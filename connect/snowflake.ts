@@ -64,12 +64,45 @@ const TAG = /^[A-Za-z0-9 ._:/@+-]{1,200}$/;
  */
 export const ARRAY_BIND_THRESHOLD = 100_000;
 
-export async function openSnowflake(settings: SnowflakeSettings, opts: { queryTag: string }): Promise<SnowflakeSession> {
+/** How long close() waits for the logout before it lets the connection go (a host that no longer answers). */
+const CLOSE_WAIT_MS = 5_000;
+/** setTimeout's largest delay; a longer one would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+export interface SnowflakeOpenOptions {
+  queryTag: string;
+  /**
+   * The latest moment a statement may still be running (the cycle's time limit), or a function giving it (null: no
+   * limit). Each statement is limited to what is left when it starts; one still running then is cancelled and
+   * rejects with a retryable SnowflakeError; once it has passed, statements are refused before they are sent.
+   */
+  deadline?: Date | (() => Date | null) | undefined;
+  /** The same as a deadline, as a signal (a collector's `ctx.signal`): when it aborts, statements stop. */
+  signal?: AbortSignal | undefined;
+  /** The clock the deadline is read against (the cycle's). */
+  now?: (() => Date) | undefined;
+}
+
+/**
+ * Why a deadline: the driver retries a request that gets no answer (a reset, a timeout, 5xx) with backoff up to 16 s
+ * and up to 1000 times, and none of that is settable in 3.x (sfRetryMaxNumRetries is not a connection option), so an
+ * outage would hold each statement far beyond the cycle's limit. The wrapper therefore races each statement against
+ * the time left, cancels it on the server (statement.cancel(): Snowflake answers the waiting request with 000604),
+ * and caps the session's STATEMENT_TIMEOUT_IN_SECONDS by the time left at login. The per-request HTTP timeout stays
+ * the driver's (90 s): a shorter one would not end anything, only make the driver re-send the statement, which a
+ * cancel sent meanwhile no longer reaches.
+ * What it cannot do is stop the driver's retry loop of a request that was sent and never answered: that goes on in
+ * the background until the connection is closed and the loop notices (snowflake-protocol.md §9, §11).
+ */
+export async function openSnowflake(settings: SnowflakeSettings, opts: SnowflakeOpenOptions): Promise<SnowflakeSession> {
   if (!TAG.test(opts.queryTag)) throw new SnowflakeError(`invalid query tag '${opts.queryTag}' (letters, digits and . _ : / @ + - only)`, {});
   const secrets = [settings.password ?? '', settings.privateKeyPassphrase ?? ''];
+  const limit = timeLimit(opts);
+  limit.check('login');
   const { default: snowflake } = await import('snowflake-sdk');
   const privateKey = settings.privateKey ?? (settings.privateKeyPath ? await readFile(settings.privateKeyPath, 'utf8') : undefined);
   const authenticator = settings.authenticator ?? (privateKey ? 'SNOWFLAKE_JWT' : 'SNOWFLAKE');
+  const leftAtLogin = limit.remainingMs();
   const conn = snowflake.createConnection({
     account: settings.account,
     username: settings.username,
@@ -87,29 +120,118 @@ export async function openSnowflake(settings: SnowflakeSettings, opts: { queryTa
     ...(settings.accessUrl ? { accessUrl: settings.accessUrl } : {}),
     sfRetryMaxLoginRetries: settings.loginRetries ?? 2,
   });
+  const destroy = () =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, CLOSE_WAIT_MS);
+      t.unref();
+      try {
+        conn.destroy(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      } catch {
+        clearTimeout(t); // never connected: nothing to log out of
+        resolve();
+      }
+    });
   try {
     // The callback form: it is what reports a refused login (the promise form resolves regardless, 3.x).
-    await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
+    await limit.race('login', new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve()))), () => void destroy());
   } catch (e) {
+    if (e instanceof SnowflakeError) throw e;
     throw driverError(`login as ${settings.username} to ${settings.account}`, e, secrets);
   }
-  const run = <T>(sqlText: string, binds?: readonly unknown[] | readonly (readonly unknown[])[]) =>
-    new Promise<T[]>((resolve, reject) => {
-      conn.execute({
+  const run = <T>(sqlText: string, binds?: readonly unknown[] | readonly (readonly unknown[])[]): Promise<T[]> => {
+    const what = sqlText.split(/\s+/).slice(0, 3).join(' ');
+    try {
+      limit.check(what);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    let stmt: { cancel(cb?: () => void): void } | undefined;
+    const done = new Promise<T[]>((resolve, reject) => {
+      stmt = conn.execute({
         sqlText,
         ...(binds && binds.length > 0 ? { binds: binds as never } : {}),
-        complete: (err, _stmt, rows) => (err ? reject(driverError(sqlText.split(/\s+/).slice(0, 3).join(' '), err, secrets)) : resolve((rows ?? []) as T[])),
+        complete: (err, _stmt, rows) => (err ? reject(driverError(what, err, secrets)) : resolve((rows ?? []) as T[])),
       });
     });
-  await run(`ALTER SESSION SET TIMEZONE = 'UTC'`);
-  await run(`ALTER SESSION SET QUERY_TAG = '${opts.queryTag}'`);
-  await run(`ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = ${Math.floor(settings.statementTimeoutSeconds ?? 300)}`);
-  await run(`ALTER SESSION SET STATEMENT_QUEUED_TIMEOUT_IN_SECONDS = ${Math.floor(settings.queueTimeoutSeconds ?? 120)}`);
+    // Cancelled on the server (best effort: in an outage the cancel does not arrive either, and nothing waits for it).
+    return limit.race(what, done, () => stmt?.cancel(() => undefined));
+  };
+  try {
+    await run(`ALTER SESSION SET TIMEZONE = 'UTC'`);
+    await run(`ALTER SESSION SET QUERY_TAG = '${opts.queryTag}'`);
+    // The server stops a statement by itself at the time left too, even if this client is gone by then.
+    const statementSeconds = Math.min(Math.floor(settings.statementTimeoutSeconds ?? 300), Math.max(1, Math.ceil(leftAtLogin / 1000)));
+    await run(`ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = ${statementSeconds}`);
+    await run(`ALTER SESSION SET STATEMENT_QUEUED_TIMEOUT_IN_SECONDS = ${Math.floor(settings.queueTimeoutSeconds ?? 120)}`);
+  } catch (e) {
+    await destroy();
+    throw e;
+  }
+  return { query: run, close: destroy };
+}
+
+interface TimeLimit {
+  /** Milliseconds left (Infinity without a limit; 0 or less once it has passed). */
+  remainingMs(): number;
+  /** Throws the time-limit error when no time is left. */
+  check(what: string): void;
+  /** `work`, or the time-limit error when the time runs out first (then `onTimeout` runs). */
+  race<T>(what: string, work: Promise<T>, onTimeout: () => void): Promise<T>;
+}
+
+function timeLimit(opts: SnowflakeOpenOptions): TimeLimit {
+  const now = opts.now ?? (() => new Date());
+  const deadline = (): Date | null => (typeof opts.deadline === 'function' ? opts.deadline() : (opts.deadline ?? null));
+  const remainingMs = () => {
+    if (opts.signal?.aborted) return 0;
+    const d = deadline();
+    return d ? d.getTime() - now().getTime() : Infinity;
+  };
+  const error = (what: string) => {
+    const d = deadline();
+    const when = opts.signal?.aborted || !d ? '' : ` (${d.toISOString()})`;
+    return new SnowflakeError(`Snowflake: ${what} stopped: the cycle's time limit was reached${when} before Snowflake answered`, { code: null, sqlState: null }, { isRetryable: true, ...(opts.signal?.aborted ? { cause: opts.signal.reason } : {}) });
+  };
   return {
-    query: run,
-    close: () =>
-      new Promise<void>((resolve) => {
-        conn.destroy(() => resolve());
-      }),
+    remainingMs,
+    check(what) {
+      if (remainingMs() <= 0) throw error(what);
+    },
+    race(what, work, onTimeout) {
+      const left = remainingMs();
+      if (left === Infinity && !opts.signal) return work;
+      return new Promise((resolve, reject) => {
+        let settled = false;
+        const stop = () => {
+          if (settled) return;
+          settled = true;
+          if (timer) clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', stop);
+          onTimeout();
+          reject(error(what));
+        };
+        const timer = left === Infinity ? undefined : setTimeout(stop, Math.min(Math.max(0, left), MAX_TIMER_MS));
+        opts.signal?.addEventListener('abort', stop, { once: true });
+        work.then(
+          (v) => {
+            if (settled) return;
+            settled = true;
+            if (timer) clearTimeout(timer);
+            opts.signal?.removeEventListener('abort', stop);
+            resolve(v);
+          },
+          (e: unknown) => {
+            if (settled) return;
+            settled = true;
+            if (timer) clearTimeout(timer);
+            opts.signal?.removeEventListener('abort', stop);
+            reject(e as Error);
+          },
+        );
+      });
+    },
   };
 }

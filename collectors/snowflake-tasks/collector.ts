@@ -47,7 +47,9 @@ export type SnowflakeTasksScope = z.infer<typeof snowflakeTasksScopeSchema>;
 export type SnowflakeTasksScopeInput = z.input<typeof snowflakeTasksScopeSchema>;
 type Ctx = CollectContext<SnowflakeTasksScope>;
 
-const open = (ctx: Ctx) => openSnowflake(ctx.scope.connection, { queryTag: 'pipeline-audit tasks' });
+// The cycle's time limit (ctx.signal) stops a statement in flight too: the driver would otherwise retry through an
+// outage far beyond it.
+const open = (ctx: Ctx) => openSnowflake(ctx.scope.connection, { queryTag: 'pipeline-audit tasks', signal: ctx.signal });
 
 /**
  * TASK_HISTORY answers for the whole account whichever database's INFORMATION_SCHEMA it is called through (docs:

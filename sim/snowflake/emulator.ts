@@ -1,7 +1,8 @@
 // A local Snowflake for tests and the demo: an HTTP server on 127.0.0.1 that speaks the client protocol of
 // snowflake-sdk 3.x (shared/docs/snowflake-protocol.md) and runs the SQL in DuckDB. Where Snowflake is stricter than
 // DuckDB it is strict too (a MERGE whose source holds one key twice fails). Every statement is recorded, and faults
-// can be injected: a refused login, a failing statement, a dropped connection, an expired session.
+// can be injected: a refused login, a failing statement, a dropped connection, a statement held without an answer
+// (until the client cancels it), an expired session.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -102,10 +103,20 @@ export interface SnowflakeEmulator {
     refuseLogin(times?: number): void;
     failStatement(match: Match, opts?: { code?: string; message?: string; sqlState?: string; times?: number }): void;
     dropConnection(match: Match, times?: number): void;
+    /**
+     * The statement gets no answer (a warehouse or network that hangs): the request stays open until the client
+     * cancels it (POST /queries/v1/abort-request with its requestId, answered as Snowflake does with 000604 "SQL
+     * execution canceled") or the emulator closes. `times` defaults to 1; Infinity holds every match.
+     */
+    holdStatement(match: Match, times?: number): void;
     expireSession(times?: number): void;
   };
   /** Tasks (SHOW TASKS) and their history (INFORMATION_SCHEMA.TASK_HISTORY), appended. */
   seedTasks(tasks: readonly TaskSeed[], history: readonly TaskHistorySeed[]): Promise<void>;
+  /** Requests refused with 390104 because their session is gone (closed): a driver still retrying after close. */
+  readonly staleSessionRequests: number;
+  /** Statements held by `faults.holdStatement` and not answered yet. */
+  readonly held: number;
   /** Runs SQL directly on the backing DuckDB (test inspection). */
   sql(text: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -132,8 +143,10 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
   const sessions = new Map<string, Session>();
   const byMaster = new Map<string, Session>();
   const statements: ExecutedStatement[] = [];
-  const state = { refuseLogin: 0, expire: 0, fail: [] as { m: Match; code: string; message: string; sqlState: string; left: number }[], drop: [] as { m: Match; left: number }[] };
+  const state = { refuseLogin: 0, expire: 0, fail: [] as { m: Match; code: string; message: string; sqlState: string; left: number }[], drop: [] as { m: Match; left: number }[], hold: [] as { m: Match; left: number }[] };
+  const held = new Map<string, { res: ServerResponse; cancel: () => void }>();
   let logins = 0;
+  let staleSessionRequests = 0;
   const attached = new Set<string>();
 
   const json = (res: ServerResponse, body: unknown) => {
@@ -200,6 +213,19 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     if (drop) {
       drop.left--;
       req.socket.destroy();
+      return;
+    }
+    const hold = state.hold.find((h) => h.left > 0 && matches(h.m, sqlText));
+    if (hold) {
+      hold.left--;
+      held.set(requestId, {
+        res,
+        cancel: () => {
+          record(false, 0, 0);
+          fail(res, '000604', 'SQL execution canceled', '57014');
+        },
+      });
+      res.on('close', () => held.delete(requestId));
       return;
     }
     const injected = state.fail.find((f) => f.left > 0 && matches(f.m, sqlText));
@@ -322,8 +348,20 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
       }
       return json(res, { success: true, data: null });
     }
-    if (!s) return json(res, { success: false, code: '390104', message: 'Session no longer exists.', data: null });
+    if (!s) {
+      staleSessionRequests++;
+      return json(res, { success: false, code: '390104', message: 'Session no longer exists.', data: null });
+    }
     if (u.pathname === '/session/heartbeat') return json(res, { success: true, data: null });
+    // statement.cancel() before the query id is known (docs: the driver's sendCancelStatement): the request id names it.
+    if (u.pathname === '/queries/v1/abort-request') {
+      const h = held.get(String(body.requestId ?? ''));
+      if (h) {
+        held.delete(String(body.requestId));
+        h.cancel();
+      }
+      return json(res, { success: true, code: null, message: null, data: null });
+    }
     if (u.pathname === '/queries/v1/query-request') {
       if (state.expire > 0) {
         state.expire--;
@@ -349,10 +387,17 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     get logins() {
       return logins;
     },
+    get staleSessionRequests() {
+      return staleSessionRequests;
+    },
+    get held() {
+      return held.size;
+    },
     faults: {
       refuseLogin: (times = 1) => void (state.refuseLogin += times),
       failStatement: (m, o = {}) => void state.fail.push({ m, code: o.code ?? '100038', message: o.message ?? 'Numeric value is not recognized', sqlState: o.sqlState ?? '22018', left: o.times ?? 1 }),
       dropConnection: (m, times = 1) => void state.drop.push({ m, left: times }),
+      holdStatement: (m, times = 1) => void state.hold.push({ m, left: times }),
       expireSession: (times = 1) => void (state.expire += times),
     },
     async seedTasks(tasks, history) {

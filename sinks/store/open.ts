@@ -16,6 +16,8 @@ export interface OpenStoreOptions {
   /** Tags every Snowflake statement: tool, version and cycle id. */
   queryTag: string;
   now?: () => Date;
+  /** Snowflake: the latest moment a statement may run (the cycle's time limit, on `now`). DuckDB is local: none. */
+  deadline?: Date;
 }
 
 export async function openStore(cfg: StoreConfig, opts: OpenStoreOptions): Promise<Store> {
@@ -24,5 +26,5 @@ export async function openStore(cfg: StoreConfig, opts: OpenStoreOptions): Promi
     return openDuckDbStore(cfg.path, { readOnly: opts.readOnly ?? false, ...(opts.now ? { now: opts.now } : {}) });
   }
   const { openSnowflakeStore } = await import('./snowflake.js');
-  return openSnowflakeStore(cfg.settings, { queryTag: opts.queryTag, spoolDir: cfg.spoolDir, ...(opts.now ? { now: opts.now } : {}) });
+  return openSnowflakeStore(cfg.settings, { queryTag: opts.queryTag, spoolDir: cfg.spoolDir, ...(opts.now ? { now: opts.now } : {}), ...(opts.deadline ? { deadline: opts.deadline } : {}) });
 }

@@ -34,6 +34,18 @@ function isDataError(e: unknown): boolean {
 }
 
 type Row = Record<string, unknown>;
+
+export interface SnowflakeStoreOptions {
+  queryTag: string;
+  chunkRows?: number;
+  spoolDir?: string | null;
+  now?: () => Date;
+  /**
+   * The cycle's time limit for every statement (measured on `now`): a statement still running then is cancelled and
+   * the operation fails with a retryable StoreError, instead of the driver retrying through an outage.
+   */
+  deadline?: Date | (() => Date | null) | undefined;
+}
 const wire = (v: Cell): string | null => (v === null ? null : v instanceof Date ? v.toISOString() : String(v));
 
 export class SnowflakeStore extends AssessingStore implements Store {
@@ -51,10 +63,10 @@ export class SnowflakeStore extends AssessingStore implements Store {
     super();
   }
 
-  static async open(settings: SnowflakeSettings & { database: string; schema: string }, opts: { queryTag: string; chunkRows?: number; spoolDir?: string | null; now?: () => Date }): Promise<SnowflakeStore> {
+  static async open(settings: SnowflakeSettings & { database: string; schema: string }, opts: SnowflakeStoreOptions): Promise<SnowflakeStore> {
     const db = ident(settings.database.toUpperCase());
     const schema = ident(settings.schema.toUpperCase());
-    const session = storeSession(await openSnowflake(settings, { queryTag: opts.queryTag }).catch((e: unknown) => Promise.reject(asStoreError(e))));
+    const session = storeSession(await openSnowflake(settings, { queryTag: opts.queryTag, deadline: opts.deadline, now: opts.now }).catch((e: unknown) => Promise.reject(asStoreError(e))));
     return new SnowflakeStore(session, db, schema, opts.chunkRows, opts.spoolDir ? new Spool(opts.spoolDir) : null, opts.now ?? (() => new Date()));
   }
 
@@ -430,6 +442,6 @@ function storeSession(s: SnowflakeSession): SnowflakeSession {
   };
 }
 
-export function openSnowflakeStore(settings: SnowflakeSettings & { database: string; schema: string }, opts: { queryTag: string; chunkRows?: number; spoolDir?: string | null; now?: () => Date }): Promise<SnowflakeStore> {
+export function openSnowflakeStore(settings: SnowflakeSettings & { database: string; schema: string }, opts: SnowflakeStoreOptions): Promise<SnowflakeStore> {
   return SnowflakeStore.open(settings, opts);
 }
