@@ -14,6 +14,9 @@ import type { CommonOptions } from './run.js';
 // of it (a library user decides for their own process).
 process.env.SNOWFLAKE_DISABLE_PLATFORM_DETECTION ??= 'true';
 
+/** How long the process may linger after the command has finished (driver retries in the background). */
+const LINGER_MS = 5_000;
+
 async function main(argv: readonly string[]): Promise<number> {
   const cl = parseCommandLine(argv, new Date());
   if (cl.version) {
@@ -128,7 +131,12 @@ main(process.argv.slice(2)).then(
     process.stderr.write(`pipeline-audit: ${redact(errorMessage(e))}\n`);
     if (!(e instanceof PipelineAuditError) && process.env.PIPELINE_AUDIT_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
   },
-);
+).finally(() => {
+  // Everything is written and every store closed by now. snowflake-sdk may still retry a request the cycle gave up
+  // on (it offers no way to stop that, and no option to bound it): a scheduled job must not sit on it for a minute
+  // and more. The timer does not itself keep the process alive; it only ends one that something else keeps alive.
+  setTimeout(() => process.exit(), LINGER_MS).unref();
+});
 
 function exitCodeFor(e: unknown): number {
   if (e instanceof UsageError || e instanceof ConfigError) return EXIT.CONFIG;
