@@ -2,7 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { createCleaner } from '../../normalize/clean.js';
 import { redactDeep } from '../../normalize/redact.js';
 import { wellFormedDeep } from '../../normalize/text.js';
-import { CORPUS } from './secret-corpus.js';
+import { CORPUS } from '../fixtures/secret-corpus.js';
 
 // The one-pass cleaner must be exactly the two passes it replaces.
 const twoPasses = (v: unknown, secrets: readonly string[] = []) => redactDeep(wellFormedDeep(v), secrets);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { headTail, redact, redactDeep, safeUrl } from '../../normalize/redact.js';
-import { CORPUS } from './secret-corpus.js';
+import { CORPUS } from '../fixtures/secret-corpus.js';
 
 describe('redact', () => {
   it('removes tokens, passwords and connection-string secrets', () => {
