@@ -11,6 +11,8 @@ import { openStore } from '../sinks/store/open.js';
 import { renderText } from '../summarize/report.js';
 import { AssessConfigSchema } from '../summarize/assess/index.js';
 import type { LlmConfig } from '../summarize/llm/provider.js';
+import { readLlmConfig } from '../config/assessment.js';
+import { envSource } from '../config/source.js';
 import type { DemoPlatform, StartDemo } from '../sim/platforms/types.js';
 import { DEMO_NEXT_STEPS, EXIT } from './cli-text.js';
 import { createLogger } from './logger.js';
@@ -80,10 +82,7 @@ export async function demoCommand(o: CommonOptions & { storePath: string | undef
   }
 }
 
+/** The model when one is configured (LLM_API_KEY and LLM_MODEL), read as `run` reads it; a bad setting is ignored here. */
 function llmFromEnv(): LlmConfig | null {
-  const key = process.env.LLM_API_KEY?.trim() || process.env.OPENAI_API_KEY?.trim();
-  const model = process.env.LLM_MODEL?.trim();
-  if (!key || !model) return null;
-  const baseUrl = process.env.OPENAI_BASE_URL?.trim();
-  return { provider: 'openai', apiKey: key, model, ...(baseUrl ? { baseUrl } : {}) };
+  return readLlmConfig(envSource(process.env, []), []);
 }

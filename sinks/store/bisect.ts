@@ -2,6 +2,8 @@
 // the batch is split in halves and each half written on its own, recursively, until the rows it refuses stand alone:
 // those are set aside with the store's reason, everything else is committed. A batch of n rows with k bad ones
 // costs about 2·k·log2(n) extra transactions; the depth never exceeds ceil(log2(n)).
+import type { Run } from '../../normalize/schema.js';
+import { runToRow, type Cell } from './tables.js';
 import type { UpsertResult } from './types.js';
 
 export const NOTHING: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, statusChanges: 0, quarantined: 0 };
@@ -40,4 +42,21 @@ export async function writeBisecting<T>(items: readonly T[], b: Bisect<T>): Prom
     const left = await writeBisecting(items.slice(0, mid), b);
     return addResults(left, await writeBisecting(items.slice(mid), b));
   }
+}
+
+/**
+ * The runs as table rows; a run no row can hold (a time neither warehouse stores, a value JSON cannot hold) goes
+ * to `bad` with the reason, before anything is written.
+ */
+export function runRows(runs: readonly Run[]): { rows: { run: Run; row: Cell[] }[]; bad: { run: Run; reason: string }[] } {
+  const rows: { run: Run; row: Cell[] }[] = [];
+  const bad: { run: Run; reason: string }[] = [];
+  for (const r of runs) {
+    try {
+      rows.push({ run: r, row: runToRow(r) });
+    } catch (e) {
+      bad.push({ run: r, reason: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return { rows, bad };
 }

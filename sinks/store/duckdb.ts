@@ -8,8 +8,8 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SchemaVersionError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
 import type { Job, Platform, Run } from '../../normalize/schema.js';
-import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, RUN_CONTENT_CHANGED, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
-import { writeBisecting } from './bisect.js';
+import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, RUN_CONTENT_CHANGED, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import { runRows, writeBisecting } from './bisect.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 import { AssessingStore } from './assess-store.js';
 import type { SqlRunner, SqlSession } from './assess-sql.js';
@@ -207,15 +207,7 @@ export class DuckDbStore extends AssessingStore implements Store {
   async upsertRuns(input: readonly Run[]): Promise<UpsertResult> {
     this.writable('write runs');
     const runs = dedupeNewest(input, storedRunKey);
-    const rows: { run: Run; row: Cell[] }[] = [];
-    const bad: { run: Run; reason: string }[] = [];
-    for (const r of runs) {
-      try {
-        rows.push({ run: r, row: runToRow(r) });
-      } catch (e) {
-        bad.push({ run: r, reason: e instanceof Error ? e.message : String(e) });
-      }
-    }
+    const { rows, bad } = runRows(runs);
     return this.serial(async () => {
       const res = await writeBisecting(rows, {
         write: (part) => this.txNow('writing runs', () => this.writeRuns(part.map((p) => p.row))),

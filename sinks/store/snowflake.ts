@@ -10,13 +10,13 @@
 import { SchemaVersionError, SnowflakeError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
 import type { Job, Platform, Run } from '../../normalize/schema.js';
-import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, RUN_CONTENT_CHANGED, runToRow, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, RUN_CONTENT_CHANGED, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 import { AssessingStore } from './assess-store.js';
 import type { SqlRunner, SqlSession } from './assess-sql.js';
 import { Spool } from './spool.js';
 import { renderStaleCycleAlert } from './alert.js';
-import { writeBisecting } from './bisect.js';
+import { runRows, writeBisecting } from './bisect.js';
 import { ARRAY_BIND_THRESHOLD, openSnowflake, type SnowflakeSession, type SnowflakeSettings } from '../../connect/snowflake.js';
 
 const SF_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'NUMBER(38,0)', bool: 'BOOLEAN', timestamp: 'TIMESTAMP_TZ', json: 'VARIANT' };
@@ -171,15 +171,7 @@ export class SnowflakeStore extends AssessingStore implements Store {
 
   private async merge(input: readonly Run[]): Promise<UpsertResult> {
     const runs = dedupeNewest(input, storedRunKey);
-    const rows: { run: Run; row: Cell[] }[] = [];
-    const bad: { run: Run; reason: string }[] = [];
-    for (const r of runs) {
-      try {
-        rows.push({ run: r, row: runToRow(r) });
-      } catch (e) {
-        bad.push({ run: r, reason: e instanceof Error ? e.message : String(e) });
-      }
-    }
+    const { rows, bad } = runRows(runs);
     return this.serial(async () => {
       const res = await writeBisecting(rows, {
         write: (part) => this.writeRuns(part.map((p) => p.row)),
