@@ -1,4 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
+import { Cron } from 'croner';
 import { deadlineInstants, inferSchedule, missedSlots, parseSchedule } from '../../../summarize/assess/index.js';
 import { at, job, kinds, Monitor, notices, plus } from './builder.js';
 
@@ -27,6 +28,31 @@ describe('schedules', () => {
     expect(inferSchedule([0, 1, 2, 3, 4].map((i) => plus(t, 60 * i + (i % 2))))).toMatchObject({ kind: 'interval', everyMs: 3_600_000 });
     expect(inferSchedule([0, 1, 2, 3].map((i) => plus(t, 60 * i)))).toBeNull();
     expect(inferSchedule([0, 7, 9, 40, 41, 90].map((i) => plus(t, i)))).toBeNull();
+  });
+
+  it('cron slots walked forward match the slots read backward, across DST and beyond the slot cap', () => {
+    // The reference: every fire strictly between the last start (+1 min early allowance) and the grace cutoff,
+    // read with croner's backward search, as the assessment did before it walked forward.
+    const cases: [string, string, string, string, string][] = [
+      ['databricks', '0 0/15 * * * ?', 'UTC', '2025-03-30T00:07:00Z', '2025-03-30T03:00:00Z'],
+      ['databricks', '0 30 1,2,3 * * ?', 'Europe/Berlin', '2025-03-29T00:00:00Z', '2025-03-31T06:00:00Z'],
+      ['snowflake', 'USING CRON 0 9 * * MON-FRI America/New_York', 'America/New_York', '2025-10-30T13:00:00Z', '2025-11-11T00:00:00Z'],
+      ['airbyte', '0 0 6 ? * 2', 'UTC', '2025-03-17T06:00:00Z', '2025-03-25T00:00:00Z'],
+      ['databricks', '0 0 6 * * ?', 'Europe/Berlin', '2025-03-30T04:00:30Z', '2025-03-30T06:25:00Z'],
+    ];
+    for (const [platform, text, tz, last, now] of cases) {
+      const s = parseSchedule(platform as 'databricks', text, tz)!;
+      const m = missedSlots(s, at(last), at(now), 10, 0.1);
+      const cutoff = new Date(at(now).getTime() - (m?.graceMs ?? 0) + 1);
+      const c = new Cron(s.kind === 'cron' ? s.pattern : '', { timezone: tz, alternativeWeekdays: s.kind === 'cron' && s.quartz, sloppyRanges: s.kind === 'cron' && s.quartz, mode: s.kind === 'cron' && s.quartz ? '6-or-7-parts' : 'auto' });
+      const fires = c.previousRuns(150, cutoff).filter((f) => f.getTime() > at(last).getTime() + 60_000);
+      if (fires.length === 0) expect(m).toBeNull();
+      else expect(m).toMatchObject({ firstMissed: fires[fires.length - 1], lastMissed: fires[0], count: fires.length });
+    }
+    // Every minute for a week without a run: the count stops at the cap, the slots are the true first and newest.
+    const s = parseSchedule('databricks', '0 * * * * ?', 'UTC')!;
+    const m = missedSlots(s, at('2025-06-01T00:00:00Z'), at('2025-06-08T00:00:00Z'), 10, 0.1);
+    expect(m).toMatchObject({ firstMissed: at('2025-06-01T00:02:00Z'), lastMissed: at('2025-06-07T23:50:00Z'), count: 200 });
   });
 
   it('deadline instants follow the local day across DST', () => {
