@@ -51,7 +51,32 @@ export function redact(text: string, secrets: readonly string[] = []): string {
   if (secrets.length > 0) {
     for (const v of variants(secrets)) if (out.includes(v)) out = out.replaceAll(v, REDACTED);
   }
-  if (out.length < 6 || !ANY_NEEDLE.test(out)) return out;
+  if (out.length < 6) return out;
+  if (out.length >= REMEMBER_FROM && patternsDone.has(out)) return out;
+  const done = redactPatterns(out);
+  if (done.length >= REMEMBER_FROM) remember(done);
+  return done;
+}
+
+// Long texts (error messages) are redacted where they are made (the normalizer, before it cuts them to size) and
+// again by the cycle's cleaning pass over the whole run. The patterns' result is remembered, bounded, so the second
+// pass costs a lookup; configured secrets are still looked for each time (another caller may know more of them).
+const REMEMBER_FROM = 256;
+const REMEMBER_CHARS = 4_000_000;
+const patternsDone = new Set<string>();
+let rememberedChars = 0;
+function remember(s: string): void {
+  if (rememberedChars + s.length > REMEMBER_CHARS) {
+    patternsDone.clear();
+    rememberedChars = 0;
+  }
+  patternsDone.add(s);
+  rememberedChars += s.length;
+}
+
+function redactPatterns(text: string): string {
+  let out = text;
+  if (!ANY_NEEDLE.test(out)) return out;
   let lower = out.toLowerCase();
   for (const rule of RULES) {
     if (!rule.needles.some((n) => lower.includes(n))) continue;

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { headTail, redact, redactDeep, safeUrl } from '../../normalize/redact.js';
 import { CORPUS } from '../fixtures/secret-corpus.js';
+import { RULES } from '../../normalize/secret-patterns.js';
 
 describe('redact', () => {
   it('removes tokens, passwords and connection-string secrets', () => {
@@ -162,5 +163,26 @@ describe('redact: output stays well-formed', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('redact: the key=value rule starts at the secret word', () => {
+  // The rule's key used to begin with a lazy `[\w.-]{0,60}?`, which cost up to 60 tries at every position of a
+  // text. The replacement keeps the key as it is, so starting at the word must mask exactly the same.
+  const rule = RULES.find((r) => r.pattern.source.startsWith('((?:pass'))!;
+  const prefixed = new RegExp(rule.pattern.source.replace(/^\(/, '([\\w.-]{0,60}?'), rule.pattern.flags);
+  const fragments = ['password', 'PWD', 'token', 'x', 'db_', 'a.b-', '_type', 'sig', 'pass', 'api key', 'client.secret', '=', ': ', '=>', '"', "'", '\\"', ', ', ' ', '\n', 'value1', '{v}', '&', 'k=', ';', '<', 'ｘ', '🙂'];
+  it('property: the same output as the prefixed form', () => {
+    expect(rule).toBeDefined();
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...fragments), { maxLength: 40 }), fc.string({ maxLength: 80 }), (parts, tail) => {
+        const text = parts.join('') + tail;
+        expect(text.replace(rule.pattern, rule.replace as never)).toBe(text.replace(prefixed, rule.replace as never));
+      }),
+      { numRuns: 2000 },
+    );
+    const long = `${'k'.repeat(70)}password=hunter2 and ${'y'.repeat(10)}_token: abc`;
+    expect(long.replace(rule.pattern, rule.replace as never)).toBe(long.replace(prefixed, rule.replace as never));
+    expect(long.replace(rule.pattern, rule.replace as never)).not.toContain('hunter2');
   });
 });
