@@ -186,3 +186,17 @@ describe('redact: the key=value rule starts at the secret word', () => {
     expect(long.replace(rule.pattern, rule.replace as never)).not.toContain('hunter2');
   });
 });
+
+describe('redact: a long text redacted twice', () => {
+  it('still masks a configured secret the first call did not know', () => {
+    const text = `${'Caused by: java.io.IOException '.repeat(20)}password=hunter2 while connecting with other-secret-123`;
+    const first = redact(text, ['scope-only-secret']);
+    expect(first).not.toContain('hunter2');
+    expect(first).toContain('other-secret-123');
+    // The same text again (its patterns' result is remembered), now with one more configured secret.
+    const second = redact(first, ['scope-only-secret', 'other-secret-123']);
+    expect(second).not.toContain('other-secret-123');
+    expect(second).not.toContain('hunter2');
+    expect(redact(first, ['scope-only-secret'])).toBe(first);
+  });
+});
