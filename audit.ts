@@ -23,6 +23,7 @@ import { createTransport } from './sinks/mail/factory.js';
 import { createOutboxTransport } from './sinks/mail/outbox.js';
 import type { MailTransport } from './sinks/mail/types.js';
 import type { DeliveryOutcome } from './summarize/step-summary.js';
+import { budgetUse, type BudgetUse } from './summarize/budgets.js';
 
 
 /** Minimal logger shape (pino's): library code never prints. */
@@ -161,6 +162,7 @@ export async function runAudit(config: AuditConfig, deps: AuditDeps): Promise<Au
     await Promise.all([...clients.values()].map((c) => c.close()));
   }
   scopes.sort((a, b) => (a.platform + a.scope < b.platform + b.scope ? -1 : 1));
+  const collectedS = (now().getTime() - startedAt.getTime()) / 1000;
 
   const blindSpots = scopes
     .filter((s) => s.error || !s.complete)
@@ -186,6 +188,7 @@ export async function runAudit(config: AuditConfig, deps: AuditDeps): Promise<Au
       requests: scopes.reduce((n, s) => n + s.requests, 0),
     },
     failedRuns,
+    budgets: scopes.map((s) => budgetUse(s.platform, s.scope, s.requests, collectedS)).filter((b): b is BudgetUse => b !== null),
   };
 
   // Assess: from the store's bounded snapshot (or this cycle's collection alone when the store is down), keep the

@@ -4,6 +4,7 @@
 import type { Incident } from '../normalize/incident.js';
 import type { Platform, Run } from '../normalize/schema.js';
 import { escapeForTerminal, truncate } from '../normalize/text.js';
+import { BUDGET_WARN_SHARE, type BudgetUse } from './budgets.js';
 
 /** The assessment's outcome for the report (and the cycle row): counts, the plan per team, the one LLM call. */
 export interface HealthSummary {
@@ -100,6 +101,8 @@ export interface AuditReport {
   failedRuns: FailedRunSummary[];
   /** The health assessment (absent on a cycle that did not assess). */
   health?: HealthSummary;
+  /** Each HTTP scope's requests this cycle against its vendor's request budget (summarize/budgets.ts). */
+  budgets?: BudgetUse[];
 }
 
 const MAX_FAILED = 200;
@@ -141,6 +144,8 @@ function statusText(f: FailedRunSummary): string {
   return `${status}${errorClass}`;
 }
 
+const percent = (share: number) => `${share >= 0.1 ? Math.round(share * 100) : (share * 100).toFixed(1)} %`;
+
 /** Plain-text summary for a terminal or a log. Every external string is on its own, never interpreted. */
 export function renderText(r: AuditReport): string {
   const out: string[] = [];
@@ -150,7 +155,12 @@ export function renderText(r: AuditReport): string {
   out.push('');
   for (const s of r.scopes) {
     const state = s.error ? 'FAILED' : s.complete ? 'complete' : 'INCOMPLETE';
-    out.push(`  ${s.platform.padEnd(13)} ${s.scope}  ${state}  runs ${s.runsSeen} (new ${s.runsInserted}, updated ${s.runsUpdated}), failed ${s.failedRuns}, jobs ${s.jobsSeen}, requests ${s.requests}`);
+    const budget = r.budgets?.find((b) => b.platform === s.platform && b.scope === s.scope);
+    const share = budget ? ` (${percent(budget.share)} of the vendor's budget)` : '';
+    out.push(`  ${s.platform.padEnd(13)} ${s.scope}  ${state}  runs ${s.runsSeen} (new ${s.runsInserted}, updated ${s.runsUpdated}), failed ${s.failedRuns}, jobs ${s.jobsSeen}, requests ${s.requests}${share}`);
+    if (budget && budget.share >= BUDGET_WARN_SHARE) {
+      out.push(`      request budget: ${budget.requests} requests in ${Math.round(budget.seconds)} s, ${percent(budget.share)} of ${budget.budget.requests} per ${budget.budget.windowS} s (${budget.budget.source}); expect the vendor's 429s`);
+    }
     if (s.error) out.push(`      error: ${s.error}`);
     for (const i of s.incomplete) out.push(`      incomplete: ${i}`);
     for (const g of s.gaps) out.push(`      unrecoverable gap: ${g.from} → ${g.to} (outside the platform's history)`);

@@ -81,6 +81,7 @@ describe('runAudit', () => {
     expect(scope.runsSeen).toBeGreaterThan(50);
     expect(scope.runsInserted).toBe(scope.runsSeen);
     expect(scope.requests).toBeGreaterThan(0);
+    expect(first.budgets).toEqual([expect.objectContaining({ platform: 'databricks', scope: scope.scope, requests: scope.requests })]);
     expect(first.failedRuns.length).toBeGreaterThan(0);
     const stored = await store.countRuns();
     expect(stored).toBe(scope.runsSeen);
