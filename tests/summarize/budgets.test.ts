@@ -1,29 +1,10 @@
 // A scope's requests against its vendor's request budget: in the JSON report, and in the text when near it.
 import { describe, expect, it } from '@jest/globals';
 import { budgetUse, REQUEST_BUDGETS } from '../../summarize/budgets.js';
-import { renderText, type AuditReport, type ScopeReport } from '../../summarize/report.js';
+import { renderText, type ScopeReport } from '../../summarize/report.js';
+import { reportOf, scopeReportOf } from '../helpers/report-fixtures.js';
 
-const scope = (platform: ScopeReport['platform'], requests: number): ScopeReport => ({
-  platform,
-  scope: `${platform}-scope`,
-  complete: true,
-  window: null,
-  coveredUntil: null,
-  chunks: { planned: 1, committed: 1 },
-  runsSeen: 0,
-  runsInserted: 0,
-  runsUpdated: 0,
-  runsRejected: 0,
-  jobsSeen: 0,
-  failedRuns: 0,
-  requests,
-  retries: 0,
-  throttled: 0,
-  warnings: [],
-  incomplete: [],
-  gaps: [],
-  error: null,
-});
+const scope = (platform: ScopeReport['platform'], requests: number): ScopeReport => scopeReportOf(platform, { requests });
 
 describe('request budgets', () => {
   it('a cycle shorter than the window spends all its requests in one window; a longer one its average rate', () => {
@@ -37,21 +18,11 @@ describe('request budgets', () => {
 
   it('the text report shows each scope\'s share and warns near the budget', () => {
     const scopes = [scope('airbyte', 397), scope('powerautomate', 3), scope('snowflake', 0)];
-    const report: AuditReport = {
-      cycleId: 'c',
-      toolVersion: '0',
-      startedAt: 's',
-      endedAt: 'e',
-      dryRun: false,
-      outcome: 'ok',
-      store: { kind: 'duckdb', ok: true, error: null },
+    const report = reportOf({
       scopes,
-      notEnabled: [],
-      blindSpots: [],
       totals: { runsSeen: 0, runsWritten: 0, failedRuns: 0, warnings: 0, requests: 400 },
-      failedRuns: [],
       budgets: [budgetUse('airbyte', 'airbyte-scope', 397, 24)!, budgetUse('powerautomate', 'powerautomate-scope', 3, 1)!],
-    };
+    });
     const text = renderText(report);
     expect(text).toMatch(/airbyte-scope .*requests 397 \(132 % of the vendor's budget\)/);
     expect(text).toContain('request budget: 397 requests in 24 s, 132 % of 300 per 300 s');

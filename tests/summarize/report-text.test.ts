@@ -1,6 +1,7 @@
 // The failed-run line labels the vendor's status detail and leaves out an error class that names success.
 import { describe, expect, it } from '@jest/globals';
 import { renderText, type AuditReport, type FailedRunSummary } from '../../summarize/report.js';
+import { reportOf } from '../helpers/report-fixtures.js';
 
 const failed = (over: Partial<FailedRunSummary>): FailedRunSummary => ({
   platform: 'databricks',
@@ -17,20 +18,7 @@ const failed = (over: Partial<FailedRunSummary>): FailedRunSummary => ({
   ...over,
 });
 
-const report = (runs: FailedRunSummary[]): AuditReport => ({
-  cycleId: 'c',
-  toolVersion: '0',
-  startedAt: 's',
-  endedAt: 'e',
-  dryRun: false,
-  outcome: 'ok',
-  store: { kind: 'duckdb', ok: true, error: null },
-  scopes: [],
-  notEnabled: [],
-  blindSpots: [],
-  totals: { runsSeen: 1, runsWritten: 1, failedRuns: runs.length, warnings: 0, requests: 0 },
-  failedRuns: runs,
-});
+const report = (runs: FailedRunSummary[]): AuditReport => reportOf({ totals: { runsSeen: 1, runsWritten: 1, failedRuns: runs.length, warnings: 0, requests: 0 }, failedRuns: runs });
 
 describe('failed-run status in the text report', () => {
   it('never shows a failure beside SUCCESS, and names the vendor detail', () => {

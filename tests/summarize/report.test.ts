@@ -3,22 +3,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { renderText, summarizeFailed, type AuditReport } from '../../summarize/report.js';
 import { at, makeRun } from '../helpers/run-fixtures.js';
+import { reportOf } from '../helpers/report-fixtures.js';
 
 function report(failedRuns: AuditReport['failedRuns']): AuditReport {
-  return {
+  return reportOf({
     cycleId: 'c1',
     toolVersion: '0.1.0',
     startedAt: at(0).toISOString(),
     endedAt: at(1).toISOString(),
-    dryRun: false,
-    outcome: 'ok',
-    store: { kind: 'duckdb', ok: true, error: null },
-    scopes: [],
-    notEnabled: [],
-    blindSpots: [],
     totals: { runsSeen: 2, runsWritten: 2, failedRuns: failedRuns.length, warnings: 0, requests: 3 },
     failedRuns,
-  };
+  });
 }
 
 describe('summarizeFailed', () => {
