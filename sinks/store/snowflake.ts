@@ -19,7 +19,7 @@ import type { Job, Platform, Run } from '../../normalize/schema.js';
 import { clip, ident, JOB_STATE_SETS, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, RUN_CONTENT_CHANGED, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 import { AssessingStore } from './assess-store.js';
-import { affected, mergeCounts, type SqlRunner, type SqlSession } from './assess-sql.js';
+import { mergeCounts, type SqlRunner, type SqlSession } from './assess-sql.js';
 import { Spool } from './spool.js';
 import { renderStaleCycleAlert } from './alert.js';
 import { NOTHING, runRows, writeBisecting } from './bisect.js';
@@ -453,12 +453,14 @@ export class SnowflakeStore extends AssessingStore implements Store {
     // One atomic MERGE decides: take the lease when there is none, it has expired, or it is already ours.
     return this.serial(async () => {
       const until = new Date(now.getTime() + ttlMs).toISOString();
-      // Its result says whether it took the lease: a row inserted or updated is ours, none means another holds it.
-      const rows = await this.s.query<Row>(
+      await this.s.query(
         `MERGE INTO ${this.table('lease')} AS t USING (SELECT 1 AS lease_id) AS s ON t.lease_id = s.lease_id WHEN MATCHED AND (t.holder = ? OR t.expires_at <= TO_TIMESTAMP_TZ(?)) THEN UPDATE SET holder = ?, expires_at = TO_TIMESTAMP_TZ(?) WHEN NOT MATCHED THEN INSERT (lease_id, holder, expires_at) VALUES (1, ?, TO_TIMESTAMP_TZ(?))`,
         [holder, now.toISOString(), holder, until, holder, until],
       );
-      return affected(rows) > 0;
+      // Read back, not taken from the MERGE's result: two first-ever MERGEs racing can both insert (Snowflake
+      // enforces no key), and only the row read back says who holds the lease.
+      const [r] = await this.s.query<Row>(`SELECT holder AS H FROM ${this.table('lease')} WHERE lease_id = 1`);
+      return r?.H === holder;
     });
   }
 
