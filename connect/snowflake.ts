@@ -160,12 +160,13 @@ export async function openSnowflake(settings: SnowflakeSettings, opts: Snowflake
     return limit.race(what, done, () => stmt?.cancel(() => undefined));
   };
   try {
-    await run(`ALTER SESSION SET TIMEZONE = 'UTC'`);
-    await run(`ALTER SESSION SET QUERY_TAG = '${opts.queryTag}'`);
     // The server stops a statement by itself at the time left too, even if this client is gone by then.
     const statementSeconds = Math.min(Math.floor(settings.statementTimeoutSeconds ?? 300), Math.max(1, Math.ceil(leftAtLogin / 1000)));
-    await run(`ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = ${statementSeconds}`);
-    await run(`ALTER SESSION SET STATEMENT_QUEUED_TIMEOUT_IN_SECONDS = ${Math.floor(settings.queueTimeoutSeconds ?? 120)}`);
+    // One statement: ALTER SESSION SET takes several parameters, separated by blanks
+    // (docs.snowflake.com/en/sql-reference/sql/alter-session).
+    await run(
+      `ALTER SESSION SET TIMEZONE = 'UTC' QUERY_TAG = '${opts.queryTag}' STATEMENT_TIMEOUT_IN_SECONDS = ${statementSeconds} STATEMENT_QUEUED_TIMEOUT_IN_SECONDS = ${Math.floor(settings.queueTimeoutSeconds ?? 120)}`,
+    );
   } catch (e) {
     await destroy();
     throw e;

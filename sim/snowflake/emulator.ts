@@ -234,7 +234,9 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
       record(false, 0, 0);
       return fail(res, injected.code, injected.message, injected.sqlState);
     }
-    const tag = /^\s*ALTER\s+SESSION\s+SET\s+QUERY_TAG\s*=\s*'((?:[^']|'')*)'/i.exec(sqlText);
+    // One ALTER SESSION SET may set several parameters, separated by blanks, commas or new lines
+    // (docs.snowflake.com/en/sql-reference/sql/alter-session, "SET ...").
+    const tag = /^\s*ALTER\s+SESSION\s+SET\s+(?:[\s\S]*?[\s,])?QUERY_TAG\s*=\s*'((?:[^']|'')*)'/i.exec(sqlText);
     if (tag) s.queryTag = tag[1]!.replaceAll("''", "'");
     const refused = (e: SessionRuleError) => {
       record(false, 0, 0);
@@ -284,7 +286,10 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
         s.inTx = false;
       }
       await ensureDatabases(sqlText);
-      const sql = translate(qualifyTemps(sqlText, s.ns));
+      // INSERT OVERWRITE empties the target as part of the statement, inside the open transaction (it is DML, not
+      // DDL: docs.snowflake.com/en/sql-reference/sql/insert, "OVERWRITE"): a DELETE first, in the same transaction.
+      const overwrite = /^\s*INSERT\s+OVERWRITE\s+INTO\b/i.test(sqlText);
+      const sql = translate(qualifyTemps(overwrite ? sqlText.replace(/^(\s*INSERT\s+)OVERWRITE\s+/i, '$1') : sqlText, s.ns));
       const type = statementType(sql);
       if (type === 'merge') {
         const dup = await mergeDuplicateCheck(s.conn, sql);
@@ -295,14 +300,15 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
       }
       let reader;
       let affected = 0;
-      if (arrayBind && bindRows.length > 0) {
+      if ((arrayBind && bindRows.length > 0) || overwrite) {
         // Inside a transaction: the whole array-bind succeeds or fails, as on Snowflake (the client's own, if open).
         const own = !s.inTx;
         if (own) await s.conn.run('BEGIN TRANSACTION');
         try {
-          const batches = batchInsert(sql, bindRows);
+          if (overwrite) await s.conn.run(`DELETE FROM ${/^\s*INSERT\s+INTO\s+(\S+)/i.exec(sql)?.[1] ?? ''}`);
+          const batches = arrayBind ? batchInsert(sql, bindRows) : null;
           if (batches) for (const b of batches) affected += Number((await s.conn.runAndReadAll(b.sql, b.params as never)).getRowsJS()[0]?.[0] ?? 0);
-          else for (const row of bindRows) affected += Number((await s.conn.runAndReadAll(sql, row as never)).getRowsJS()[0]?.[0] ?? 0);
+          else for (const row of arrayBind ? bindRows : [bindRows[0] ?? []]) affected += Number((await s.conn.runAndReadAll(sql, row as never)).getRowsJS()[0]?.[0] ?? 0);
           if (own) await s.conn.run('COMMIT');
         } catch (e) {
           if (own) await s.conn.run('ROLLBACK').catch(() => undefined);

@@ -4,7 +4,7 @@
 // the confirmation leaves the row `sending`, found by readPendingDeliveries and resent under the same Message-ID.
 import type { Ledger, LedgerEntry } from '../../normalize/assessment.js';
 import type { Severity } from '../../normalize/incident.js';
-import { asBool, asDate, asStr, col, mergeRows, param, type Row, type SqlSession } from './assess-sql.js';
+import { asBool, asDate, asStr, col, mergeRows, param, single, type Row, type SqlSession } from './assess-sql.js';
 import { ASSESS_TABLES } from './tables.js';
 import type { Delivery, DeliveryClaim, DeliveryConfirmation, DeliveryFailure, Narrative } from './types.js';
 
@@ -36,12 +36,8 @@ export function readLedger(s: SqlSession, team?: string): Promise<Ledger> {
  * it was `sent` already. Claims run under the cycle's write lease, so two claimers never race here.
  */
 export function claimDelivery(s: SqlSession, c: DeliveryClaim): Promise<boolean> {
-  return s.tx('claiming a delivery', async (q) => {
-    const [cur] = await q.query(`SELECT status FROM ${s.table('deliveries')} WHERE message_id = ${param(s, 'id')}`, [c.messageId]);
-    if (cur && col(cur, 'status') === 'sent') return false;
-    await mergeRows(s, q, DELIVERIES, [[c.messageId, c.team, c.cycleId, c.contentHash, 'sending', null, null, null, null, c.claimedAt, null]]);
-    return true;
-  });
+  // One MERGE that leaves a `sent` row alone: its result (a row inserted or updated, or none) is the answer.
+  return single(s, 'claiming a delivery', async (q) => (await mergeRows(s, q, DELIVERIES, [[c.messageId, c.team, c.cycleId, c.contentHash, 'sending', null, null, null, null, c.claimedAt, null]], 'all', "t.status <> 'sent'")) > 0);
 }
 
 export function confirmDelivery(s: SqlSession, c: DeliveryConfirmation): Promise<void> {

@@ -2,7 +2,7 @@
 // dialect-neutral subset). Incidents are upserted by id with every field; events are insert-only by
 // (incident, cycle, type), so writing a cycle's output twice leaves the same rows.
 import type { Incident, IncidentEvent, IncidentEventType, IncidentKind, IncidentPlatform, Severity } from '../../normalize/incident.js';
-import { asBool, asDate, asNum, asStr, col, globToLike, mergeRows, param, type Row, type SqlSession } from './assess-sql.js';
+import { asBool, asDate, asNum, asStr, col, globToLike, mergeRows, mergeStatements, param, single, type Row, type SqlSession } from './assess-sql.js';
 import { ASSESS_TABLES, type Cell } from './tables.js';
 import type { IncidentQuery, StoredSilence } from './types.js';
 
@@ -93,6 +93,11 @@ export function readOpenIncidents(s: SqlSession): Promise<Incident[]> {
 
 export async function writeIncidents(s: SqlSession, incidents: readonly Incident[], events: readonly IncidentEvent[]): Promise<void> {
   if (incidents.length === 0 && events.length === 0) return;
+  // A steady cycle (open incidents seen again, no events) is one MERGE: atomic alone, no BEGIN/COMMIT needed.
+  if (mergeStatements(incidents.length) + mergeStatements(events.length) === 1) {
+    await single(s, 'writing incidents', (q) => (incidents.length ? mergeRows(s, q, INCIDENTS, incidents.map(incidentRow)) : mergeRows(s, q, EVENTS, events.map(eventRow), 'none')));
+    return;
+  }
   await s.tx('writing incidents', async (q) => {
     await mergeRows(s, q, INCIDENTS, incidents.map(incidentRow));
     // Insert-only: a re-run of the cycle finds its events there already and adds none.

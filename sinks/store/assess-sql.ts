@@ -20,6 +20,16 @@ export interface SqlSession {
   read<T>(fn: (q: SqlRunner) => Promise<T>): Promise<T>;
   /** A transaction, serialized with the store's other operations; rolled back when `fn` throws. */
   tx<T>(what: string, fn: (q: SqlRunner) => Promise<T>): Promise<T>;
+  /**
+   * One write statement, serialized, without BEGIN/COMMIT (a single statement is atomic on its own). A store whose
+   * transactions cost nothing extra leaves it out, and `single` runs the statement in `tx`.
+   */
+  one?<T>(what: string, fn: (q: SqlRunner) => Promise<T>): Promise<T>;
+}
+
+/** `fn` sends exactly one write statement: through `s.one` where the store has it, else in a transaction. */
+export function single<T>(s: SqlSession, what: string, fn: (q: SqlRunner) => Promise<T>): Promise<T> {
+  return s.one ? s.one(what, fn) : s.tx(what, fn);
 }
 
 /** A bound parameter of a column type: `CAST(? AS <type>)`. */
@@ -41,15 +51,35 @@ export const asNum = (v: unknown): number | null => (v === null || v === undefin
 export const asStr = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 export const asBool = (v: unknown): boolean | null => (v === null || v === undefined ? null : v === true || v === 1 || v === '1' || v === 'true' || v === 'TRUE');
 
+/**
+ * What a DML statement's result says it did, in either engine: Snowflake answers a MERGE with "number of rows
+ * inserted" and "number of rows updated" (docs.snowflake.com/en/sql-reference/sql/merge, "Output"), an INSERT,
+ * UPDATE or DELETE with one such column; DuckDB answers with one `Count` of all rows touched (counted as updated).
+ */
+export function mergeCounts(row: Row | undefined): { inserted: number; updated: number; deleted: number } {
+  const n = (k: string) => Number((row ?? {})[k] ?? 0);
+  return { inserted: n('number of rows inserted'), updated: n('number of rows updated') + n('Count') + n('count'), deleted: n('number of rows deleted') };
+}
+
+/** Rows a DML statement touched (inserted, updated or deleted), in either engine. */
+export function affected(rows: readonly Row[]): number {
+  const c = mergeCounts(rows[0]);
+  return c.inserted + c.updated + c.deleted;
+}
+
 /** At most this many rows per MERGE source: the statement stays a few hundred KB whatever the batch. */
 const ROWS_PER_MERGE = 100;
 
+/** The statements mergeRows sends for `rows` rows (before deduplication: an upper bound). */
+export const mergeStatements = (rows: number): number => Math.ceil(rows / ROWS_PER_MERGE);
+
 /**
- * Upserts rows (in `t.columns` order) by `t.key` with MERGE, in chunks. `update`: the columns a matched row takes
- * from the source ('none': insert only, an existing key is left as it is). Rows are deduplicated by key first (the
+ * Upserts rows (in `t.columns` order) by `t.key` with MERGE, in chunks; resolves the rows inserted or updated.
+ * `update`: the columns a matched row takes from the source ('none': insert only, an existing key is left as it
+ * is); `matchedWhen`: a condition on the matched row (`t.`) for the update. Rows are deduplicated by key first (the
  * last wins): Snowflake refuses a MERGE whose source holds one key twice.
  */
-export async function mergeRows(s: SqlSession, q: SqlRunner, t: TableDef, rows: readonly Cell[][], update: readonly string[] | 'all' | 'none' = 'all'): Promise<void> {
+export async function mergeRows(s: SqlSession, q: SqlRunner, t: TableDef, rows: readonly Cell[][], update: readonly string[] | 'all' | 'none' = 'all', matchedWhen?: string): Promise<number> {
   const names = t.columns.map(([n]) => ident(n));
   const keyIdx = t.key.map((k) => names.indexOf(k));
   const byKey = new Map<string, Cell[]>();
@@ -58,14 +88,16 @@ export async function mergeRows(s: SqlSession, q: SqlRunner, t: TableDef, rows: 
   const select = `SELECT ${t.columns.map(([n, ty]) => `${param(s, ty)} AS ${n}`).join(', ')}`;
   const on = t.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
   const sets = (update === 'all' ? names.filter((n) => !t.key.includes(n)) : update === 'none' ? [] : update).map((n) => `${ident(n)} = s.${ident(n)}`);
-  const matched = sets.length ? ` WHEN MATCHED THEN UPDATE SET ${sets.join(', ')}` : '';
+  const matched = sets.length ? ` WHEN MATCHED${matchedWhen ? ` AND ${matchedWhen}` : ''} THEN UPDATE SET ${sets.join(', ')}` : '';
+  let touched = 0;
   for (let i = 0; i < unique.length; i += ROWS_PER_MERGE) {
     const part = unique.slice(i, i + ROWS_PER_MERGE);
-    await q.query(
+    touched += affected(await q.query(
       `MERGE INTO ${s.table(t.name)} AS t USING (${part.map(() => select).join(' UNION ALL ')}) AS s ON ${on}${matched} WHEN NOT MATCHED THEN INSERT (${names.join(', ')}) VALUES (${names.map((n) => `s.${n}`).join(', ')})`,
       part.flat(),
-    );
+    ));
   }
+  return touched;
 }
 
 /**

@@ -7,16 +7,22 @@
 // Snowflake runs each DDL statement as its own transaction and commits an open one first
 // (docs.snowflake.com/en/sql-reference/transactions, "DDL"), so the staging tables are created before BEGIN: inside,
 // the CREATE would commit the history INSERT on its own and a ROLLBACK after a failed MERGE would undo nothing.
+// They are created once per session, not per upsert: each load's first INSERT is an INSERT OVERWRITE, which empties
+// the table as part of the statement and, unlike TRUNCATE, stays inside the open transaction
+// (docs.snowflake.com/en/sql-reference/sql/insert, "OVERWRITE").
+// Statement counts (bench/statements.ts): counts come from the DML's own result where it tells what is needed
+// (MERGE answers "number of rows inserted" / "number of rows updated": docs.snowflake.com/en/sql-reference/sql/merge),
+// one statement needs no BEGIN/COMMIT (it is atomic on its own), and a batch with no rows sends nothing.
 import { SchemaVersionError, SnowflakeError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
 import type { Job, Platform, Run } from '../../normalize/schema.js';
-import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, RUN_CONTENT_CHANGED, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import { clip, ident, JOB_STATE_SETS, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, RUN_CONTENT_CHANGED, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 import { AssessingStore } from './assess-store.js';
-import type { SqlRunner, SqlSession } from './assess-sql.js';
+import { mergeCounts, type SqlRunner, type SqlSession } from './assess-sql.js';
 import { Spool } from './spool.js';
 import { renderStaleCycleAlert } from './alert.js';
-import { runRows, writeBisecting } from './bisect.js';
+import { NOTHING, runRows, writeBisecting } from './bisect.js';
 import { ARRAY_BIND_THRESHOLD, openSnowflake, type SnowflakeSession, type SnowflakeSettings } from '../../connect/snowflake.js';
 
 const SF_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'NUMBER(38,0)', bool: 'BOOLEAN', timestamp: 'TIMESTAMP_TZ', json: 'VARIANT' };
@@ -34,6 +40,7 @@ function isDataError(e: unknown): boolean {
 }
 
 type Row = Record<string, unknown>;
+type ScopeKey = { platform: Platform; scope: string };
 
 export interface SnowflakeStoreOptions {
   queryTag: string;
@@ -51,6 +58,12 @@ const wire = (v: Cell): string | null => (v === null ? null : v instanceof Date 
 export class SnowflakeStore extends AssessingStore implements Store {
   readonly kind = 'snowflake' as const;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Operations queued on the session so far: a coverage read may join a batch only while nothing was queued after it. */
+  private queued = 0;
+  /** getCoverage calls queued together (the scopes start at once) share one statement. */
+  private coverageBatch: { at: number; started: boolean; keys: Map<string, ScopeKey>; done: Promise<Map<string, Coverage>> } | null = null;
+  /** Staging tables this session has created (temporary: they live as long as the session). */
+  private readonly staged = new Set<string>();
   private constructor(
     private readonly s: SnowflakeSession,
     private readonly db: string,
@@ -76,6 +89,7 @@ export class SnowflakeStore extends AssessingStore implements Store {
 
   /** One session: every operation (a read, or a whole transaction) runs alone, in call order. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
+    this.queued++;
     const p = this.chain.then(fn, fn);
     this.chain = p.catch(() => undefined);
     return p;
@@ -134,20 +148,41 @@ export class SnowflakeStore extends AssessingStore implements Store {
     });
   }
 
-  /** Array-bind INSERTs of the staged rows into `name` (created before the transaction), chunked under the threshold. */
+  /** The session's staging table for `t` (DDL: never inside a transaction), created on first use. */
+  private async stage(t: TableDef, name: string): Promise<void> {
+    if (this.staged.has(name)) return;
+    await this.s.query(this.ddl(t, name, true));
+    this.staged.add(name);
+  }
+
+  /**
+   * Array-bind INSERTs of the rows into the staging table `name`, chunked under the threshold; the first one
+   * overwrites what an earlier load left there.
+   */
   private async load(t: TableDef, name: string, rows: readonly Cell[][]): Promise<void> {
     const most = Math.max(1, Math.floor(MAX_BINDS_PER_INSERT / t.columns.length));
     const per = Math.min(this.chunkRows ?? most, most);
-    const sql = `INSERT INTO ${name} VALUES (${t.columns.map(() => '?').join(', ')})`;
-    for (let i = 0; i < rows.length; i += per) await this.s.query(sql, rows.slice(i, i + per).map((r) => r.map(wire)));
+    const values = `VALUES (${t.columns.map(() => '?').join(', ')})`;
+    for (let i = 0; i < rows.length; i += per) await this.s.query(`INSERT ${i === 0 ? 'OVERWRITE ' : ''}INTO ${name} ${values}`, rows.slice(i, i + per).map((r) => r.map(wire)));
   }
 
-  private mergeSql(t: TableDef, stage: string, when: string): string {
+  /** A failed statement may have ended the session's temporary tables with it (a lost session): create them again. */
+  private async staging<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      this.staged.clear();
+      throw e;
+    }
+  }
+
+  private mergeSql(t: TableDef, stage: string, when: string, extraSets: readonly string[] = []): string {
     const val = (n: string, ty: ColumnType) => (ty === 'json' ? `PARSE_JSON(s.${n})` : `s.${n}`);
     const on = t.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
     const sets = t.columns
       .filter(([n]) => !t.key.includes(n))
       .map(([n, ty]) => (n === 'first_seen_at' ? 'first_seen_at = LEAST(t.first_seen_at, s.first_seen_at)' : `${n} = ${val(n, ty)}`))
+      .concat(extraSets)
       .join(', ');
     return `MERGE INTO ${this.table(t.name)} AS t USING ${stage} AS s ON ${on} WHEN MATCHED AND ${when} THEN UPDATE SET ${sets} WHEN NOT MATCHED THEN INSERT (${t.columns.map(([n]) => n).join(', ')}) VALUES (${t.columns.map(([n, ty]) => val(n, ty)).join(', ')})`;
   }
@@ -185,25 +220,34 @@ export class SnowflakeStore extends AssessingStore implements Store {
     });
   }
 
-  /** One all-or-nothing write: the staging table first, on its own (DDL), then one transaction. */
+  /**
+   * One all-or-nothing write: the staging table (once per session, DDL, before any transaction), then one
+   * transaction: load, counts, history, MERGE. The counts SELECT stays: `updated` counts rows whose content changed,
+   * and the MERGE's "number of rows updated" also counts a newer sighting of an identical run (its bookkeeping moves).
+   * The history INSERT and the MERGE must commit together (history only on a status change, judged against the row
+   * the MERGE replaces): Snowflake has no multi-table MERGE, so BEGIN and COMMIT stay.
+   */
   private async writeRuns(rows: readonly Cell[][]): Promise<UpsertResult> {
+    if (rows.length === 0) return { ...NOTHING };
     const stage = this.table('PA_STAGE_RUNS');
     const runsT = this.table('runs');
     const changed = `(s.status_category IS DISTINCT FROM t.status_category OR s.status_detail IS DISTINCT FROM t.status_detail OR s.status_raw IS DISTINCT FROM t.status_raw)`;
     const join = `FROM ${stage} s LEFT JOIN ${runsT} t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id`;
-    await this.s.query(this.ddl(TABLES.runs!, stage, true));
-    return this.txNow(async () => {
-      await this.load(TABLES.runs!, stage, rows);
-      const [c] = await this.s.query<Row>(
-        `SELECT SUM(CASE WHEN t.run_id IS NULL THEN 1 ELSE 0 END) AS INS, SUM(CASE WHEN t.run_id IS NOT NULL AND s.version > t.version AND ${RUN_CONTENT_CHANGED} THEN 1 ELSE 0 END) AS UPD, SUM(CASE WHEN t.run_id IS NULL OR (s.version > t.version AND ${changed}) THEN 1 ELSE 0 END) AS HIST ${join}`,
-      );
-      await this.s.query(
-        `INSERT INTO ${this.table('run_status_history')} (platform, scope, run_id, status_category, status_detail, status_raw, observed_at, vendor_updated_at, cycle_id) SELECT s.platform, s.scope, s.run_id, s.status_category, s.status_detail, s.status_raw, s.last_seen_at, s.updated_at, s.cycle_id ${join} WHERE t.run_id IS NULL OR (s.version > t.version AND ${changed})`,
-      );
-      await this.s.query(this.mergeSql(TABLES.runs!, stage, 's.version > t.version'));
-      const ins = Number(c?.INS ?? 0);
-      const upd = Number(c?.UPD ?? 0);
-      return { inserted: ins, updated: upd, unchanged: rows.length - ins - upd, statusChanges: Number(c?.HIST ?? 0), quarantined: 0 };
+    return this.staging(async () => {
+      await this.stage(TABLES.runs!, stage);
+      return this.txNow(async () => {
+        await this.load(TABLES.runs!, stage, rows);
+        const [c] = await this.s.query<Row>(
+          `SELECT SUM(CASE WHEN t.run_id IS NULL THEN 1 ELSE 0 END) AS INS, SUM(CASE WHEN t.run_id IS NOT NULL AND s.version > t.version AND ${RUN_CONTENT_CHANGED} THEN 1 ELSE 0 END) AS UPD, SUM(CASE WHEN t.run_id IS NULL OR (s.version > t.version AND ${changed}) THEN 1 ELSE 0 END) AS HIST ${join}`,
+        );
+        await this.s.query(
+          `INSERT INTO ${this.table('run_status_history')} (platform, scope, run_id, status_category, status_detail, status_raw, observed_at, vendor_updated_at, cycle_id) SELECT s.platform, s.scope, s.run_id, s.status_category, s.status_detail, s.status_raw, s.last_seen_at, s.updated_at, s.cycle_id ${join} WHERE t.run_id IS NULL OR (s.version > t.version AND ${changed})`,
+        );
+        await this.s.query(this.mergeSql(TABLES.runs!, stage, 's.version > t.version'));
+        const ins = Number(c?.INS ?? 0);
+        const upd = Number(c?.UPD ?? 0);
+        return { inserted: ins, updated: upd, unchanged: rows.length - ins - upd, statusChanges: Number(c?.HIST ?? 0), quarantined: 0 };
+      });
     });
   }
 
@@ -277,30 +321,59 @@ export class SnowflakeStore extends AssessingStore implements Store {
     });
   }
 
+  /**
+   * The staging load, then one MERGE that also records a paused/state change (JOB_STATE_SETS, the same rule as
+   * jobStateChangeSql): a single statement is atomic without BEGIN/COMMIT, and its result gives the counts. A load
+   * that fails half way leaves only the session's staging table touched; the next load overwrites it.
+   */
   private async writeJobs(rows: readonly Cell[][]): Promise<UpsertResult> {
+    if (rows.length === 0) return { ...NOTHING };
     const stage = this.table('PA_STAGE_JOBS');
-    await this.s.query(this.ddl(TABLES.jobs!, stage, true));
-    return this.txNow(async () => {
+    return this.staging(async () => {
+      await this.stage(TABLES.jobs!, stage);
       await this.load(TABLES.jobs!, stage, rows);
-      const [c] = await this.s.query<Row>(
-        `SELECT SUM(CASE WHEN t.job_id IS NULL THEN 1 ELSE 0 END) AS INS, SUM(CASE WHEN t.job_id IS NOT NULL THEN 1 ELSE 0 END) AS UPD FROM ${stage} s LEFT JOIN ${this.table('jobs')} t ON t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id`,
-      );
-      await this.s.query(jobStateChangeSql(this.table('jobs'), stage));
-      await this.s.query(this.mergeSql(TABLES.jobs!, stage, 's.last_seen_at >= t.last_seen_at'));
-      return { inserted: Number(c?.INS ?? 0), updated: Number(c?.UPD ?? 0), unchanged: 0, statusChanges: 0, quarantined: 0 };
+      const [c] = await this.s.query<Row>(this.mergeSql(TABLES.jobs!, stage, 's.last_seen_at >= t.last_seen_at', JOB_STATE_SETS));
+      const { inserted, updated } = mergeCounts(c);
+      return { inserted, updated, unchanged: rows.length - inserted - updated, statusChanges: 0, quarantined: 0 };
     });
   }
 
+  /**
+   * Calls queued back to back (every scope asks at the cycle's start) are answered by one SELECT. A call joins the
+   * pending batch only while nothing else was queued after it, so it never reads before a write queued ahead of it.
+   */
   async getCoverage(platform: Platform, scope: string): Promise<Coverage | null> {
-    const [r] = await this.serial(() => this.s.query<Row>(`SELECT * FROM ${this.table('coverage')} WHERE platform = ? AND scope = ?`, [platform, scope]));
-    return r ? { platform, scope, coveredUntil: new Date((r.COVERED_UNTIL as Date).getTime()), cycleId: String(r.CYCLE_ID), updatedAt: new Date((r.UPDATED_AT as Date).getTime()) } : null;
+    const key = JSON.stringify([platform, scope]);
+    let batch = this.coverageBatch;
+    if (!batch || batch.started || batch.at !== this.queued) {
+      const keys = new Map<string, ScopeKey>();
+      const b: NonNullable<SnowflakeStore['coverageBatch']> = { at: 0, started: false, keys, done: Promise.resolve(new Map()) };
+      b.done = this.serial(async () => {
+        b.started = true;
+        const list = [...keys.values()];
+        const rows = await this.s.query<Row>(`SELECT * FROM ${this.table('coverage')} WHERE ${list.map(() => '(platform = ? AND scope = ?)').join(' OR ')}`, list.flatMap((k) => [k.platform, k.scope]));
+        const out = new Map<string, Coverage>();
+        for (const r of rows) {
+          const c: Coverage = { platform: String(r.PLATFORM) as Platform, scope: String(r.SCOPE), coveredUntil: new Date((r.COVERED_UNTIL as Date).getTime()), cycleId: String(r.CYCLE_ID), updatedAt: new Date((r.UPDATED_AT as Date).getTime()) };
+          out.set(JSON.stringify([c.platform, c.scope]), c);
+        }
+        return out;
+      });
+      b.at = this.queued;
+      this.coverageBatch = batch = b;
+    }
+    batch.keys.set(key, { platform, scope });
+    return (await batch.done).get(key) ?? null;
   }
 
+  /** One MERGE by (platform, scope): atomic on its own. */
   async recordCoverage(c: Coverage): Promise<void> {
-    await this.tx(async () => {
-      await this.s.query(`DELETE FROM ${this.table('coverage')} WHERE platform = ? AND scope = ?`, [c.platform, c.scope]);
-      await this.s.query(`INSERT INTO ${this.table('coverage')} (platform, scope, covered_until, cycle_id, updated_at) SELECT ?, ?, TO_TIMESTAMP_TZ(?), ?, TO_TIMESTAMP_TZ(?)`, [c.platform, c.scope, c.coveredUntil.toISOString(), c.cycleId, c.updatedAt.toISOString()]);
-    });
+    await this.serial(() =>
+      this.s.query(
+        `MERGE INTO ${this.table('coverage')} AS t USING (SELECT ? AS platform, ? AS scope, TO_TIMESTAMP_TZ(?) AS covered_until, ? AS cycle_id, TO_TIMESTAMP_TZ(?) AS updated_at) AS s ON t.platform = s.platform AND t.scope = s.scope WHEN MATCHED THEN UPDATE SET covered_until = s.covered_until, cycle_id = s.cycle_id, updated_at = s.updated_at WHEN NOT MATCHED THEN INSERT (platform, scope, covered_until, cycle_id, updated_at) VALUES (s.platform, s.scope, s.covered_until, s.cycle_id, s.updated_at)`,
+        [c.platform, c.scope, c.coveredUntil.toISOString(), c.cycleId, c.updatedAt.toISOString()],
+      ),
+    );
   }
 
   async recordGap(g: Gap): Promise<void> {
@@ -384,6 +457,8 @@ export class SnowflakeStore extends AssessingStore implements Store {
         `MERGE INTO ${this.table('lease')} AS t USING (SELECT 1 AS lease_id) AS s ON t.lease_id = s.lease_id WHEN MATCHED AND (t.holder = ? OR t.expires_at <= TO_TIMESTAMP_TZ(?)) THEN UPDATE SET holder = ?, expires_at = TO_TIMESTAMP_TZ(?) WHEN NOT MATCHED THEN INSERT (lease_id, holder, expires_at) VALUES (1, ?, TO_TIMESTAMP_TZ(?))`,
         [holder, now.toISOString(), holder, until, holder, until],
       );
+      // Read back, not taken from the MERGE's result: two first-ever MERGEs racing can both insert (Snowflake
+      // enforces no key), and only the row read back says who holds the lease.
       const [r] = await this.s.query<Row>(`SELECT holder AS H FROM ${this.table('lease')} WHERE lease_id = 1`);
       return r?.H === holder;
     });
@@ -418,7 +493,7 @@ export class SnowflakeStore extends AssessingStore implements Store {
   // ---- Assessment and delivery (AssessStore): one shared implementation over this store's SQL session. ----
   protected sqlSession(): SqlSession {
     const runner: SqlRunner = { query: (sql, binds = []) => this.s.query<Row>(sql, binds.map(wire)) };
-    return { table: (name) => this.table(name), types: SF_TYPES, read: (fn) => this.serial(() => fn(runner)), tx: (_what, fn) => this.tx(() => fn(runner)) };
+    return { table: (name) => this.table(name), types: SF_TYPES, read: (fn) => this.serial(() => fn(runner)), tx: (_what, fn) => this.tx(() => fn(runner)), one: (_what, fn) => this.serial(() => fn(runner)) };
   }
 }
 

@@ -473,6 +473,18 @@ export function ident(name: string): string {
  * keeps the values it had and the cycle that changed them (JOB_STATE_COLUMNS). A second change within the same
  * cycle (a re-run) keeps the state from before the cycle.
  */
+/**
+ * The same rule as jobStateChangeSql, as SET items of a MERGE's `WHEN MATCHED AND s.last_seen_at >= t.last_seen_at`
+ * (one statement instead of an UPDATE beside the MERGE). Every expression of a SET reads the row as it was before
+ * the update, so `t.paused` here is the value being replaced.
+ */
+const STATE_CHANGED = '((t.paused IS DISTINCT FROM s.paused OR t.state IS DISTINCT FROM s.state) AND t.state_cycle_id IS DISTINCT FROM s.cycle_id)';
+export const JOB_STATE_SETS: readonly string[] = [
+  `prev_paused = CASE WHEN ${STATE_CHANGED} THEN t.paused ELSE t.prev_paused END`,
+  `prev_state = CASE WHEN ${STATE_CHANGED} THEN t.state ELSE t.prev_state END`,
+  `state_cycle_id = CASE WHEN ${STATE_CHANGED} THEN s.cycle_id ELSE t.state_cycle_id END`,
+];
+
 export function jobStateChangeSql(target: string, stage: string): string {
   return `UPDATE ${target} AS t SET prev_paused = t.paused, prev_state = t.state, state_cycle_id = s.cycle_id FROM ${stage} AS s
     WHERE t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id AND s.last_seen_at >= t.last_seen_at

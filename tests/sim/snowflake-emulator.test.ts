@@ -50,6 +50,30 @@ describe('Snowflake emulator with the real driver', () => {
     expect(await s.query<{ N: number }>('SELECT 2 AS N')).toEqual([{ N: 2 }]);
   });
 
+  it('empties the target of an INSERT OVERWRITE inside the open transaction (a ROLLBACK brings the rows back)', async () => {
+    await s.query('CREATE TABLE IF NOT EXISTS DB1.SCH.OW (ID VARCHAR)');
+    await s.query('INSERT INTO DB1.SCH.OW VALUES (?)', [['a'], ['b']]);
+    await s.query('BEGIN');
+    await s.query('INSERT OVERWRITE INTO DB1.SCH.OW VALUES (?)', [['c']]);
+    expect(await s.query('SELECT ID FROM DB1.SCH.OW ORDER BY ID')).toEqual([{ ID: 'c' }]);
+    await s.query('ROLLBACK');
+    expect(await s.query('SELECT ID FROM DB1.SCH.OW ORDER BY ID')).toEqual([{ ID: 'a' }, { ID: 'b' }]);
+    await s.query('INSERT OVERWRITE INTO DB1.SCH.OW VALUES (?)', ['d']);
+    expect(await s.query('SELECT ID FROM DB1.SCH.OW ORDER BY ID')).toEqual([{ ID: 'd' }]);
+  });
+
+  it('answers a MERGE with the rows it inserted and updated, and takes several parameters in one ALTER SESSION', async () => {
+    await s.query('CREATE TABLE IF NOT EXISTS DB1.SCH.M (ID VARCHAR, V NUMBER(38,0))');
+    await s.query('INSERT INTO DB1.SCH.M VALUES (?, ?)', ['a', 1]);
+    const merge = "MERGE INTO DB1.SCH.M AS t USING (SELECT 'a' AS ID, 2 AS V UNION ALL SELECT 'b', 3) AS s ON t.ID = s.ID WHEN MATCHED AND t.V < s.V THEN UPDATE SET V = s.V WHEN NOT MATCHED THEN INSERT (ID, V) VALUES (s.ID, s.V)";
+    expect(await s.query(merge)).toEqual([{ 'number of rows inserted': 1, 'number of rows updated': 1 }]);
+    expect(await s.query(merge)).toEqual([{ 'number of rows inserted': 0, 'number of rows updated': 0 }]);
+    await s.query("ALTER SESSION SET TIMEZONE = 'UTC' QUERY_TAG = 'two at once' STATEMENT_TIMEOUT_IN_SECONDS = 60");
+    await s.query('SELECT 1');
+    expect(emu.statements.at(-1)!.queryTag).toBe('two at once');
+    await s.query("ALTER SESSION SET QUERY_TAG = 'pipeline-audit/test emulator'");
+  });
+
   it('refuses a wrong password clearly, without the password', async () => {
     const err = await openSnowflake({ ...settings(), password: 'wrong-password-123' }, { queryTag: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SnowflakeError);

@@ -42,10 +42,19 @@ describe('Snowflake store specifics', () => {
       const runs = Array.from({ length: 200 }, (_, i) => makeRun({ runId: `r${i}` }));
       expect(await store.upsertRuns(runs)).toMatchObject({ inserted: 200, quarantined: 0 });
       const used = emu.statements.slice(before);
-      // BEGIN, CREATE staging, 4 chunk INSERTs, counts, history, MERGE, COMMIT
+      // CREATE staging (the session's first upsert), BEGIN, 4 chunk INSERTs, counts, history, MERGE, COMMIT
       expect(used.length).toBe(2 + 200 / 50 + 4);
       expect(used.every((s) => s.queryTag === 'pipeline-audit/test big')).toBe(true);
       expect(await store.countRuns()).toBe(200);
+      // The next upsert reuses the staging table: its first INSERT overwrites what the last one left there.
+      const next = emu.statements.length;
+      expect(await store.upsertRuns(runs.slice(0, 30).map((r) => ({ ...r, runId: `n${r.runId}` })))).toMatchObject({ inserted: 30, updated: 0, unchanged: 0 });
+      expect(emu.statements.slice(next).map((s) => s.sqlText.split(' ').slice(0, 2).join(' '))).toEqual(['BEGIN', 'INSERT OVERWRITE', 'SELECT SUM(CASE', 'INSERT INTO', 'MERGE INTO', 'COMMIT']);
+      expect(await store.countRuns()).toBe(230);
+      const none = emu.statements.length;
+      expect(await store.upsertRuns([])).toMatchObject({ inserted: 0, updated: 0, unchanged: 0 });
+      expect(await store.upsertJobs([])).toMatchObject({ inserted: 0, updated: 0 });
+      expect(emu.statements.length).toBe(none);
     } finally {
       await store.close();
     }
@@ -67,6 +76,36 @@ describe('Snowflake store specifics', () => {
       // BEGIN, incidents in two MERGEs (100 rows a source), events in two, COMMIT
       expect(emu.statements.slice(before).map((s) => s.sqlText.split(' ')[0])).toEqual(['BEGIN', 'MERGE', 'MERGE', 'MERGE', 'MERGE', 'COMMIT']);
       expect(await store.readOpenIncidents()).toHaveLength(150);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('merges jobs in one statement, reads the scopes\' coverage queued together in one, writes coverage in one', async () => {
+    const store = await openSnowflakeStore(settings('FEW'), { queryTag: 'pipeline-audit/test few' });
+    try {
+      await store.migrate();
+      await store.upsertJobs([makeJob({ jobId: 'j0' })]);
+      let before = emu.statements.length;
+      expect(await store.upsertJobs([makeJob({ jobId: 'j0', paused: true }), makeJob({ jobId: 'j1' })])).toMatchObject({ inserted: 1, updated: 1 });
+      expect(emu.statements.slice(before).map((s) => s.sqlText.split(' ').slice(0, 2).join(' '))).toEqual(['INSERT OVERWRITE', 'MERGE INTO']);
+      const at = (m: number) => new Date(Date.UTC(2026, 10, 24, 0, m));
+      await store.recordCoverage({ platform: 'databricks', scope: 'a', coveredUntil: at(1), cycleId: 'c1', updatedAt: at(1) });
+      before = emu.statements.length;
+      await store.recordCoverage({ platform: 'databricks', scope: 'a', coveredUntil: at(2), cycleId: 'c2', updatedAt: at(2) });
+      expect(emu.statements.length - before).toBe(1);
+      before = emu.statements.length;
+      const [a, b] = await Promise.all([store.getCoverage('databricks', 'a'), store.getCoverage('airbyte', 'b')]);
+      expect(emu.statements.length - before).toBe(1);
+      expect(a?.coveredUntil.toISOString()).toBe(at(2).toISOString());
+      expect(b).toBeNull();
+      // A read queued after a write never joins a batch queued before it: it sees the write.
+      const a2 = store.getCoverage('databricks', 'a');
+      const write = store.recordCoverage({ platform: 'airbyte', scope: 'b', coveredUntil: at(3), cycleId: 'c3', updatedAt: at(3) });
+      const b2 = store.getCoverage('airbyte', 'b');
+      await write;
+      expect((await a2)?.cycleId).toBe('c2');
+      expect((await b2)?.cycleId).toBe('c3');
     } finally {
       await store.close();
     }
