@@ -94,8 +94,8 @@ export async function runAudit(config: AuditConfig, deps: AuditDeps): Promise<Au
   let leased = false;
   if (store && !dryRun) {
     try {
-      await store.checkSchema();
-      leased = await store.acquireLease(cycleId, LEASE_TTL_MS, startedAt);
+      // The schema check rides on the lease's statements (SchemaVersionError before anything is written).
+      leased = await store.beginCycle(cycleId, LEASE_TTL_MS, startedAt);
     } catch (e) {
       if (e instanceof SchemaVersionError) throw e;
       storeError = errorMessage(e);

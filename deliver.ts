@@ -218,7 +218,7 @@ async function deliverOne(o: Outgoing, assessment: Assessment | null, deps: Deli
     }
     await deps.onStep?.('sent', o.messageId);
     try {
-      await store.confirmDelivery({ messageId: o.messageId, transportId: result.id, response: result.response.slice(0, 500), sentAt: deps.now(), notices: o.notices });
+      await store.confirmDelivery({ messageId: o.messageId, team, transportId: result.id, response: result.response.slice(0, 500), sentAt: deps.now(), notices: o.notices });
     } catch (e) {
       return { team, status: 'sent', transport: ctx.kind, reason: `sent, but the ledger could not confirm it (${errorText(e)}): the next cycle resends it under the same Message-ID`, ...filesOf(result) };
     }

@@ -57,10 +57,8 @@ export async function assessHealth(d: HealthDeps): Promise<HealthOutcome> {
   let store = d.store;
   if (store) {
     try {
-      snapshot = await store.readAssessmentSnapshot(d.scopes, { now, finals: SNAPSHOT_LIMITS.finals, successes: SNAPSHOT_LIMITS.successes, cycleId: d.cycleId });
-      open = await store.readOpenIncidents();
-      silences = await store.readSilences(now);
-      ledger = await store.readLedger();
+      // One statement for the snapshot, the open incidents, the silences and the ledger.
+      ({ snapshot, open, silences, ledger } = await store.readAssessmentInputs(d.scopes, { now, finals: SNAPSHOT_LIMITS.finals, successes: SNAPSHOT_LIMITS.successes, cycleId: d.cycleId }));
     } catch (e) {
       note = `the store could not be read for the assessment (${redact(errorMessage(e), d.secrets)}): assessed from this cycle's collection alone, nothing persisted`;
       store = null;

@@ -12,6 +12,10 @@ export function translate(sql: string): string {
     .replace(/\bPARSE_JSON\s*\(/gi, '(')
     .replace(/\bTO_TIMESTAMP_(?:TZ|LTZ)\s*\(([^()]*)\)/gi, 'CAST($1 AS TIMESTAMPTZ)')
     .replace(/\bCURRENT_TIMESTAMP\s*\(\s*\)/gi, 'current_timestamp')
+    // A row as JSON text: DuckDB's json_object keeps NULLs as OBJECT_CONSTRUCT_KEEP_NULL does, and to_json of it is
+    // the text. A VARIANT is VARCHAR here, so it comes out as a JSON string where Snowflake nests it.
+    .replace(/\bOBJECT_CONSTRUCT_KEEP_NULL\s*\(/gi, 'json_object(')
+    .replace(/\bDATE_PART\s*\(\s*EPOCH_MILLISECOND\s*,/gi, 'epoch_ms(')
     .replace(/\bCREATE\s+(?:OR\s+REPLACE\s+)?TEMPORARY\s+TABLE\b/gi, (m) => m.replace(/TEMPORARY/i, 'TEMP'))
     .replace(/:(\d+)\b/g, '$$$1');
 }

@@ -41,7 +41,7 @@ function incidentRow(i: Incident): Cell[] {
   ];
 }
 
-function toIncident(r: Row): Incident {
+export function toIncident(r: Row): Incident {
   return {
     id: String(col(r, 'incident_id')),
     fingerprint: String(col(r, 'fingerprint')),
@@ -138,15 +138,19 @@ export function removeSilence(s: SqlSession, idOrMatch: string): Promise<number>
 
 export function readSilences(s: SqlSession, now: Date): Promise<StoredSilence[]> {
   return s.read(async (q) =>
-    (await q.query(`SELECT * FROM ${s.table('silences')} WHERE until_at > ${param(s, 'timestamp')} ORDER BY until_at, silence_id`, [now])).map((r) => ({
-      id: String(col(r, 'silence_id')),
-      match: String(col(r, 'match_text')),
-      until: asDate(col(r, 'until_at'))!,
-      author: String(col(r, 'author') ?? ''),
-      reason: String(col(r, 'reason') ?? ''),
-      createdAt: asDate(col(r, 'created_at'))!,
-    })),
+    (await q.query(`SELECT * FROM ${s.table('silences')} WHERE until_at > ${param(s, 'timestamp')} ORDER BY until_at, silence_id`, [now])).map(toSilence),
   );
+}
+
+export function toSilence(r: Row): StoredSilence {
+  return {
+    id: String(col(r, 'silence_id')),
+    match: String(col(r, 'match_text')),
+    until: asDate(col(r, 'until_at'))!,
+    author: String(col(r, 'author') ?? ''),
+    reason: String(col(r, 'reason') ?? ''),
+    createdAt: asDate(col(r, 'created_at'))!,
+  };
 }
 
 /** `cycleId` keys the event (default: an `ack:` id from the time), so acknowledging twice at once adds one event. */

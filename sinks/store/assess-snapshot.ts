@@ -11,7 +11,7 @@
 import type { AssessJob, AssessRun, AssessSnapshot, JobSnapshot } from '../../normalize/assessment.js';
 import type { Platform, StatusCategory } from '../../normalize/schema.js';
 import { asBool, asDate, asNum, asStr, col, param, type Row, type SqlSession } from './assess-sql.js';
-import type { Cell } from './tables.js';
+import { JOB_COLUMNS, JOB_STATE_COLUMNS, TABLES, type Cell, type Column } from './tables.js';
 import type { ScopeRef, SnapshotOptions } from './types.js';
 
 const DEFAULT_LOOKBACK_DAYS = 60;
@@ -29,7 +29,22 @@ function scopeFilter(s: SqlSession, scopes: readonly ScopeRef[] | 'all', alias: 
   };
 }
 
-function runsSql(s: SqlSession, scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): { sql: string; binds: Cell[] } {
+/** SQL and its binds, in the order their `?` appear. */
+export interface Frag {
+  sql: string;
+  binds: Cell[];
+}
+
+/** The columns of a snapshot runs row (runsParts' `select`), typed for JSON rows. */
+export const RUN_OUT: readonly Column[] = [['part', 'id'], ...RUN_COLS.split(', ').map((n) => TABLES.runs!.columns.find(([c]) => c === n)!), ['rn', 'int'], ['srn', 'int']];
+/** The columns of a snapshot jobs row (jobsSql). */
+export const JOB_OUT: readonly Column[] = [['prev_end', 'timestamp'], ...['platform', 'scope', 'job_id', 'name', 'schedule', 'schedule_timezone', 'paused', 'state', 'tags', 'url', 'deleted', 'first_seen_at'].map((n) => JOB_COLUMNS.find(([c]) => c === n)!), ...JOB_STATE_COLUMNS];
+
+/**
+ * The runs read as common table expressions (`ctes`, for a WITH list) and the SELECT over them (`select`), so that
+ * readAssessmentInputs can read them inside a larger statement.
+ */
+export function runsParts(s: SqlSession, scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): { ctes: Frag; select: Frag } {
   const since = new Date(opts.now.getTime() - (opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * 86_400_000);
   const f = scopeFilter(s, scopes, 'r');
   const window = `(r.started_at >= ${param(s, 'timestamp')} OR r.last_seen_at >= ${param(s, 'timestamp')})`;
@@ -39,7 +54,7 @@ function runsSql(s: SqlSession, scopes: readonly ScopeRef[] | 'all', opts: Snaps
   // sorting the window's few hundred thousand wide rows (error texts, URLs) cost most of the statement. One pass
   // ranks a job's final attempts and, beside it, its successes (a running count), so a success among the newest
   // finals is one row, not two.
-  const sql = `WITH recent AS (
+  const ctes = `recent AS (
       SELECT platform, scope, job_id, run_id, attempt_group, is_final_attempt, status_category, ${RUN_TIME} AS t, COALESCE(started_at, scheduled_at) AS st
       FROM ${s.table('runs')} r WHERE ${f.sql} AND ${window}
     ), finals AS (
@@ -54,20 +69,20 @@ function runsSql(s: SqlSession, scopes: readonly ScopeRef[] | 'all', opts: Snaps
       SELECT 'final' AS part, platform, scope, run_id, rn, srn FROM finals WHERE rn <= ${n(opts.finals)} OR (status_category = 'succeeded' AND srn <= ${n(opts.successes)})
       UNION ALL SELECT 'pending', platform, scope, run_id, rn, 0 FROM pending WHERE rn <= ${n(opts.finals)}
       UNION ALL SELECT 'active', platform, scope, run_id, 0, 0 FROM recent WHERE ${ACTIVE}
-    )
-    SELECT c.part, ${RUN_COLS.split(', ').map((x) => `r.${x}`).join(', ')}, c.rn, c.srn
+    )`;
+  const select = `SELECT c.part, ${RUN_COLS.split(', ').map((x) => `r.${x}`).join(', ')}, c.rn, c.srn
     FROM chosen c JOIN ${s.table('runs')} r ON r.platform = c.platform AND r.scope = c.scope AND r.run_id = c.run_id
     WHERE ${window}
     UNION ALL
     SELECT 'last' AS part, platform, scope, job_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, MAX(st), NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0
     FROM recent GROUP BY platform, scope, job_id`;
-  return { sql, binds: [...f.binds, since, since, since, since] };
+  return { ctes: { sql: ctes, binds: [...f.binds, since, since] }, select: { sql: select, binds: [since, since] } };
 }
 
-function jobsSql(s: SqlSession, scopes: readonly ScopeRef[] | 'all', cycleId: string): { sql: string; binds: Cell[] } {
+export function jobsSql(s: SqlSession, scopes: readonly ScopeRef[] | 'all', cycleId: string): Frag {
   const f = scopeFilter(s, scopes, 'j');
   // The cycle row of the cycle being assessed (a re-run) is not "the previous cycle".
-  const sql = `SELECT c.prev_end, j.* FROM (SELECT MAX(ended_at) AS prev_end FROM ${s.table('cycles')} WHERE cycle_id <> ${param(s, 'id')}) c
+  const sql = `SELECT c.prev_end, ${JOB_OUT.slice(1).map(([n]) => `j.${n}`).join(', ')} FROM (SELECT MAX(ended_at) AS prev_end FROM ${s.table('cycles')} WHERE cycle_id <> ${param(s, 'id')}) c
     LEFT JOIN ${s.table('jobs')} j ON ${f.sql}`;
   return { sql, binds: [cycleId, ...f.binds] };
 }
@@ -118,9 +133,14 @@ function jobBefore(r: Row, cycleId: string, previousCycleEndedAt: Date | null): 
 const key = (platform: unknown, scope: unknown, jobId: unknown) => JSON.stringify([String(platform), String(scope), String(jobId)]);
 
 export async function readAssessmentSnapshot(s: SqlSession, scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): Promise<AssessSnapshot> {
-  const runs = runsSql(s, scopes, opts);
+  const runs = runsParts(s, scopes, opts);
   const jobs = jobsSql(s, scopes, opts.cycleId);
-  const [runRows, jobRows] = await s.read(async (q) => [await q.query(runs.sql, runs.binds), await q.query(jobs.sql, jobs.binds)] as const);
+  const [runRows, jobRows] = await s.read(async (q) => [await q.query(`WITH ${runs.ctes.sql} ${runs.select.sql}`, [...runs.ctes.binds, ...runs.select.binds]), await q.query(jobs.sql, jobs.binds)] as const);
+  return buildSnapshot(runRows, jobRows, opts);
+}
+
+/** The snapshot from the rows of the runs read and of the jobs read (typed rows, or parsed JSON rows). */
+export function buildSnapshot(runRows: readonly Row[], jobRows: readonly Row[], opts: SnapshotOptions): AssessSnapshot {
   const previousCycleEndedAt = asDate(col(jobRows[0] ?? {}, 'prev_end'));
   const byJob = new Map<string, JobSnapshot>();
   const snapOf = (r: Row): JobSnapshot => {

@@ -2,7 +2,7 @@
 // (MERGE with a SELECT source, window functions, ILIKE … ESCAPE, IS DISTINCT FROM, CAST); where they differ (type
 // names, qualified table names, how a value is bound) the store passes a `SqlSession`. Every value is bound, and
 // bound through an explicit CAST, so neither engine has to guess a parameter's type.
-import { ident, type Cell, type ColumnType, type TableDef } from './tables.js';
+import { ident, type Cell, type Column, type ColumnType, type TableDef } from './tables.js';
 
 export type Row = Record<string, unknown>;
 
@@ -11,11 +11,32 @@ export interface SqlRunner {
   query(sql: string, binds?: readonly Cell[]): Promise<Row[]>;
 }
 
+/**
+ * How the engine writes a row as one JSON text: a read that returns differently shaped rows in one statement (a
+ * UNION ALL of parts) sends each row as one text column, which is also cheaper to convert than many typed columns.
+ */
+export interface JsonDialect {
+  /** JSON text of an object of [key, SQL expression] pairs; a NULL value is kept (as JSON null, or left out). */
+  object(pairs: readonly (readonly [key: string, expr: string])[]): string;
+  /**
+   * A timestamp as epoch milliseconds: the exact instant, whatever the session's time zone and however the engine
+   * would render a timestamp inside JSON (the stores keep millisecond instants: a JS Date's precision).
+   */
+  epochMs(expr: string): string;
+}
+
+/** DuckDB: json_object keeps NULLs; epoch_ms of a TIMESTAMPTZ is the instant (duckdb.org/docs/sql/functions/timestamptz). */
+export const DUCKDB_JSON: JsonDialect = {
+  object: (pairs) => `json_object(${pairs.map(([k, e]) => `'${k}', ${e}`).join(', ')})`,
+  epochMs: (e) => `epoch_ms(${e})`,
+};
+
 export interface SqlSession {
   /** The table's qualified name. */
   table(name: string): string;
   /** The engine's type names for the shared column types. */
   types: Record<ColumnType, string>;
+  json: JsonDialect;
   /** A read, serialized with the store's other operations. */
   read<T>(fn: (q: SqlRunner) => Promise<T>): Promise<T>;
   /** A transaction, serialized with the store's other operations; rolled back when `fn` throws. */
@@ -44,12 +65,29 @@ export function col(row: Row, name: string): unknown {
 
 export const asDate = (v: unknown): Date | null => {
   if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return new Date(v); // epoch milliseconds, from a JSON row (JsonDialect.epochMs)
   if (typeof (v as { getTime?: unknown }).getTime === 'function') return new Date((v as Date).getTime());
   return new Date(String(v));
 };
 export const asNum = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 export const asStr = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 export const asBool = (v: unknown): boolean | null => (v === null || v === undefined ? null : v === true || v === 1 || v === '1' || v === 'true' || v === 'TRUE');
+
+/** Keys that a JSON row may carry: SQL names the stores choose themselves, never input. */
+const JSON_KEY = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * The JSON text of a row of `alias`'s `columns` (timestamps as epoch milliseconds), keyed by column name: read it
+ * back with JSON.parse and the same `col`/`asDate` as a typed row.
+ */
+export function jsonRow(s: SqlSession, alias: string, columns: readonly Column[]): string {
+  return s.json.object(
+    columns.map(([n, ty]) => {
+      if (!JSON_KEY.test(n)) throw new Error(`not a JSON row key: ${n}`);
+      return [n, ty === 'timestamp' ? s.json.epochMs(`${alias}.${n}`) : `${alias}.${n}`] as const;
+    }),
+  );
+}
 
 /**
  * What a DML statement's result says it did, in either engine: Snowflake answers a MERGE with "number of rows

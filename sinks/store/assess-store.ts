@@ -5,13 +5,17 @@ import type { Incident, IncidentEvent } from '../../normalize/incident.js';
 import { acknowledge, addSilence, readIncidentEvents, readIncidents, readOpenIncidents, readSilences, removeSilence, writeIncidents } from './assess-incidents.js';
 import { claimDelivery, confirmDelivery, failDelivery, readLedger, readNarrative, readPendingDeliveries, writeNarrative } from './assess-delivery.js';
 import { readAssessmentSnapshot } from './assess-snapshot.js';
+import { readAssessmentInputs } from './assess-inputs.js';
 import type { SqlSession } from './assess-sql.js';
-import type { AssessStore, Delivery, DeliveryClaim, DeliveryConfirmation, DeliveryFailure, IncidentQuery, Narrative, ScopeRef, SnapshotOptions, StoredSilence } from './types.js';
+import type { AssessmentInputs, AssessStore, Delivery, DeliveryClaim, DeliveryConfirmation, DeliveryFailure, IncidentQuery, Narrative, ScopeRef, SnapshotOptions, StoredSilence } from './types.js';
 
 export class AssessSql implements AssessStore {
   constructor(private readonly s: SqlSession) {}
   readAssessmentSnapshot(scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): Promise<AssessSnapshot> {
     return readAssessmentSnapshot(this.s, scopes, opts);
+  }
+  readAssessmentInputs(scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): Promise<AssessmentInputs> {
+    return readAssessmentInputs(this.s, scopes, opts);
   }
   readOpenIncidents(): Promise<Incident[]> {
     return readOpenIncidents(this.s);
@@ -72,6 +76,9 @@ export abstract class AssessingStore implements AssessStore {
   }
   readAssessmentSnapshot(scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): Promise<AssessSnapshot> {
     return this.assess.readAssessmentSnapshot(scopes, opts);
+  }
+  readAssessmentInputs(scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): Promise<AssessmentInputs> {
+    return this.assess.readAssessmentInputs(scopes, opts);
   }
   readOpenIncidents(): Promise<Incident[]> {
     return this.assess.readOpenIncidents();

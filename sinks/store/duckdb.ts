@@ -12,7 +12,7 @@ import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, store
 import { runRows, writeBisecting } from './bisect.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 import { AssessingStore } from './assess-store.js';
-import type { SqlRunner, SqlSession } from './assess-sql.js';
+import { DUCKDB_JSON, type SqlRunner, type SqlSession } from './assess-sql.js';
 
 const DUCK_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'BIGINT', bool: 'BOOLEAN', timestamp: 'TIMESTAMPTZ', json: 'VARCHAR' };
 
@@ -411,6 +411,12 @@ export class DuckDbStore extends AssessingStore implements Store {
     });
   }
 
+  /** Statements cost no round trip here: the schema check, then the lease. */
+  async beginCycle(holder: string, ttlMs: number, now: Date): Promise<boolean> {
+    await this.checkSchema();
+    return this.acquireLease(holder, ttlMs, now);
+  }
+
   async acquireLease(holder: string, ttlMs: number, now: Date): Promise<boolean> {
     return this.tx('taking the write lease', async () => {
       const cur = (await this.all('SELECT holder, expires_at FROM lease WHERE lease_id = 1'))[0];
@@ -450,6 +456,7 @@ export class DuckDbStore extends AssessingStore implements Store {
     return {
         table: (name) => ident(name),
         types: DUCK_TYPES,
+        json: DUCKDB_JSON,
         read: (fn) =>
           this.serial(() => fn(runner)).catch((e: unknown) => {
             throw e instanceof StoreError ? e : wrap('reading', e);

@@ -19,13 +19,23 @@ import type { Job, Platform, Run } from '../../normalize/schema.js';
 import { clip, ident, JOB_STATE_SETS, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, RUN_CONTENT_CHANGED, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 import { AssessingStore } from './assess-store.js';
-import { mergeCounts, type SqlRunner, type SqlSession } from './assess-sql.js';
+import { mergeCounts, type JsonDialect, type SqlRunner, type SqlSession } from './assess-sql.js';
 import { Spool } from './spool.js';
 import { renderStaleCycleAlert } from './alert.js';
 import { NOTHING, runRows, writeBisecting } from './bisect.js';
 import { ARRAY_BIND_THRESHOLD, openSnowflake, type SnowflakeSession, type SnowflakeSettings } from '../../connect/snowflake.js';
 
 const SF_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'NUMBER(38,0)', bool: 'BOOLEAN', timestamp: 'TIMESTAMP_TZ', json: 'VARIANT' };
+/**
+ * Rows as JSON text (readAssessmentInputs): OBJECT_CONSTRUCT_KEEP_NULL keeps a NULL value as JSON null
+ * (docs.snowflake.com/en/sql-reference/functions/object_construct_keep_null), TO_JSON writes the OBJECT as text, and
+ * a timestamp goes as DATE_PART(EPOCH_MILLISECOND, …) (docs.snowflake.com/en/sql-reference/functions/date_part): the
+ * instant, not TO_JSON's rendering of a TIMESTAMP_TZ (which follows the session's output format).
+ */
+const SF_JSON: JsonDialect = {
+  object: (pairs) => `TO_JSON(OBJECT_CONSTRUCT_KEEP_NULL(${pairs.map(([k, e]) => `'${k}', ${e}`).join(', ')}))`,
+  epochMs: (e) => `DATE_PART(EPOCH_MILLISECOND, ${e})`,
+};
 /** The connection stages array binds above ARRAY_BIND_THRESHOLD values (rows × columns); stay well under it. */
 const MAX_BINDS_PER_INSERT = Math.floor(ARRAY_BIND_THRESHOLD * 0.9);
 
@@ -450,18 +460,44 @@ export class SnowflakeStore extends AssessingStore implements Store {
   }
 
   async acquireLease(holder: string, ttlMs: number, now: Date): Promise<boolean> {
-    // One atomic MERGE decides: take the lease when there is none, it has expired, or it is already ours.
-    return this.serial(async () => {
-      const until = new Date(now.getTime() + ttlMs).toISOString();
-      await this.s.query(
-        `MERGE INTO ${this.table('lease')} AS t USING (SELECT 1 AS lease_id) AS s ON t.lease_id = s.lease_id WHEN MATCHED AND (t.holder = ? OR t.expires_at <= TO_TIMESTAMP_TZ(?)) THEN UPDATE SET holder = ?, expires_at = TO_TIMESTAMP_TZ(?) WHEN NOT MATCHED THEN INSERT (lease_id, holder, expires_at) VALUES (1, ?, TO_TIMESTAMP_TZ(?))`,
-        [holder, now.toISOString(), holder, until, holder, until],
-      );
-      // Read back, not taken from the MERGE's result: two first-ever MERGEs racing can both insert (Snowflake
-      // enforces no key), and only the row read back says who holds the lease.
-      const [r] = await this.s.query<Row>(`SELECT holder AS H FROM ${this.table('lease')} WHERE lease_id = 1`);
-      return r?.H === holder;
-    });
+    return this.serial(async () => (await this.lease(holder, ttlMs, now, false)).held);
+  }
+
+  /**
+   * checkSchema and acquireLease in two statements instead of three: the lease MERGE writes only when the schema is
+   * at this version (so a SchemaVersionError is still thrown before anything is written), and its read-back
+   * carries the version. A missing table (a store never migrated) fails the MERGE: checkSchema then says which
+   * version the store is at.
+   */
+  async beginCycle(holder: string, ttlMs: number, now: Date): Promise<boolean> {
+    let lease: { held: boolean; version: number | null };
+    try {
+      lease = await this.serial(() => this.lease(holder, ttlMs, now, true));
+    } catch (e) {
+      if (e instanceof StoreError && /002003/.test(e.message)) await this.checkSchema();
+      throw e;
+    }
+    if (lease.version !== LATEST_VERSION) throw new SchemaVersionError(lease.version ?? 0, LATEST_VERSION);
+    return lease.held;
+  }
+
+  /** One atomic MERGE decides: take the lease when there is none, it has expired, or it is already ours. */
+  private async lease(holder: string, ttlMs: number, now: Date, atVersion: boolean): Promise<{ held: boolean; version: number | null }> {
+    const until = new Date(now.getTime() + ttlMs).toISOString();
+    const version = `(SELECT MAX(version) FROM ${this.table('schema_version')})`;
+    const source = atVersion ? `SELECT 1 AS lease_id, ${version} AS v` : 'SELECT 1 AS lease_id';
+    const guard = atVersion ? ` AND s.v = ${LATEST_VERSION}` : '';
+    await this.s.query(
+      `MERGE INTO ${this.table('lease')} AS t USING (${source}) AS s ON t.lease_id = s.lease_id WHEN MATCHED${guard} AND (t.holder = ? OR t.expires_at <= TO_TIMESTAMP_TZ(?)) THEN UPDATE SET holder = ?, expires_at = TO_TIMESTAMP_TZ(?) WHEN NOT MATCHED${guard} THEN INSERT (lease_id, holder, expires_at) VALUES (1, ?, TO_TIMESTAMP_TZ(?))`,
+      [holder, now.toISOString(), holder, until, holder, until],
+    );
+    // Read back, not taken from the MERGE's result: two first-ever MERGEs racing can both insert (Snowflake
+    // enforces no key), and only the row read back says who holds the lease.
+    // With the version: one row even when no lease row exists (the MERGE refused to write at another version).
+    const [r] = atVersion
+      ? await this.s.query<Row>(`SELECT v.V, l.holder AS H FROM (SELECT MAX(version) AS V FROM ${this.table('schema_version')}) v LEFT JOIN ${this.table('lease')} l ON l.lease_id = 1`)
+      : await this.s.query<Row>(`SELECT holder AS H FROM ${this.table('lease')} WHERE lease_id = 1`);
+    return { held: r?.H === holder, version: r?.V === null || r?.V === undefined ? null : Number(r.V) };
   }
 
   async releaseLease(holder: string): Promise<void> {
@@ -493,7 +529,7 @@ export class SnowflakeStore extends AssessingStore implements Store {
   // ---- Assessment and delivery (AssessStore): one shared implementation over this store's SQL session. ----
   protected sqlSession(): SqlSession {
     const runner: SqlRunner = { query: (sql, binds = []) => this.s.query<Row>(sql, binds.map(wire)) };
-    return { table: (name) => this.table(name), types: SF_TYPES, read: (fn) => this.serial(() => fn(runner)), tx: (_what, fn) => this.tx(() => fn(runner)), one: (_what, fn) => this.serial(() => fn(runner)) };
+    return { table: (name) => this.table(name), types: SF_TYPES, json: SF_JSON, read: (fn) => this.serial(() => fn(runner)), tx: (_what, fn) => this.tx(() => fn(runner)), one: (_what, fn) => this.serial(() => fn(runner)) };
   }
 }
 

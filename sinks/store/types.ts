@@ -120,6 +120,12 @@ export interface Store extends AssessStore {
   readQuarantine(opts?: { limit?: number }): Promise<QuarantineItem[]>;
   /** Removes items from the quarantine (after a retry stored them). */
   releaseQuarantine(items: readonly Pick<QuarantineItem, 'platform' | 'scope' | 'itemId' | 'cycleId'>[]): Promise<void>;
+  /**
+   * A cycle's first step: checkSchema (SchemaVersionError, thrown before anything is written), then acquireLease.
+   * One round trip fewer where the store can: Snowflake's lease MERGE writes only at this schema version and its
+   * read-back carries the version.
+   */
+  beginCycle(holder: string, ttlMs: number, now: Date): Promise<boolean>;
   /** Compare-and-set write lease; resolves false when another holder's lease has not expired. */
   acquireLease(holder: string, ttlMs: number, now: Date): Promise<boolean>;
   releaseLease(holder: string): Promise<void>;
@@ -184,6 +190,8 @@ export interface DeliveredNotice {
 
 export interface DeliveryConfirmation {
   messageId: string;
+  /** The team the message was claimed for: the confirmation refuses another (the ledger is the claim's team's). */
+  team: string;
   /** The transport's id for the message (SMTP message id, Graph request id). */
   transportId: string | null;
   /** The transport's answer, short (never a secret). */
@@ -219,6 +227,17 @@ export interface Narrative {
   at: Date;
 }
 
+/** What one assessment reads (readAssessmentInputs): each part as its separate read would answer it. */
+export interface AssessmentInputs {
+  snapshot: AssessSnapshot;
+  /** As readOpenIncidents(). */
+  open: Incident[];
+  /** As readSilences(opts.now). */
+  silences: StoredSilence[];
+  /** As readLedger(): per fingerprint every team's latest entry. */
+  ledger: Ledger;
+}
+
 /**
  * The semantic methods for assessment and delivery, on every store. Each runs in one statement or one transaction;
  * re-running a cycle's writes is idempotent.
@@ -229,6 +248,8 @@ export interface AssessStore {
    * runs started (or last seen) within `lookbackDays`, newest N per job. `'all'` reads every stored scope.
    */
   readAssessmentSnapshot(scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): Promise<AssessSnapshot>;
+  /** The snapshot, the open incidents, the silences in force at `opts.now` and the ledger, in one statement. */
+  readAssessmentInputs(scopes: readonly ScopeRef[] | 'all', opts: SnapshotOptions): Promise<AssessmentInputs>;
   readOpenIncidents(): Promise<Incident[]>;
   /** Upserts incidents by id and appends events once per (incident, cycle, type), in one transaction. */
   writeIncidents(incidents: readonly Incident[], events: readonly IncidentEvent[]): Promise<void>;
@@ -247,7 +268,10 @@ export interface AssessStore {
   readLedger(team?: string): Promise<Ledger>;
   /** Marks the message `sending`; false when a delivery with this message id is already `sent`. */
   claimDelivery(claim: DeliveryClaim): Promise<boolean>;
-  /** Marks the message `sent` and updates the ledger for its notices, in one transaction. */
+  /**
+   * Marks the message `sent` and updates the ledger for its notices, in one transaction; throws when no delivery
+   * with this message id was claimed for this team.
+   */
   confirmDelivery(confirmation: DeliveryConfirmation): Promise<void>;
   failDelivery(failure: DeliveryFailure): Promise<void>;
   /** Deliveries left `sending` (the process died mid-send), oldest first. */

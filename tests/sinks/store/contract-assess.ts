@@ -116,7 +116,7 @@ export function assessContract(store: () => Store): void {
       { fingerprint: 'databricks|ws-1|job-1|failed', state: 'open' as const, severity: 'critical' as const, errorClass: 'OOM' },
       { fingerprint: 'airbyte|w|c|failed', state: 'resolved' as const, severity: 'warning' as const, errorClass: null },
     ];
-    await store().confirmDelivery({ messageId: claim.messageId, transportId: 'req-1', response: '250 OK', sentAt: at(16), notices });
+    await store().confirmDelivery({ messageId: claim.messageId, team: 'data-eng', transportId: 'req-1', response: '250 OK', sentAt: at(16), notices });
     await store().failDelivery({ messageId: claim.messageId, error: 'late', retryable: false }); // never un-sends
     expect(await store().claimDelivery({ ...claim, claimedAt: at(30) })).toBe(false);
     expect(await store().readPendingDeliveries()).toEqual([]);
@@ -128,10 +128,68 @@ export function assessContract(store: () => Store): void {
     expect(await store().readLedger('ops')).toEqual({});
     // Another team told later: the team-less ledger has the latest entry per fingerprint.
     await store().claimDelivery({ ...claim, team: 'ops', messageId: '<m2@pipeline-audit>', claimedAt: at(40) });
-    await store().confirmDelivery({ messageId: '<m2@pipeline-audit>', transportId: null, response: null, sentAt: at(41), notices: [{ ...notices[0]!, state: 'resolved' }] });
+    await store().confirmDelivery({ messageId: '<m2@pipeline-audit>', team: 'ops', transportId: null, response: null, sentAt: at(41), notices: [{ ...notices[0]!, state: 'resolved' }] });
     expect((await store().readLedger())['databricks|ws-1|job-1|failed']).toMatchObject({ lastState: 'resolved', team: 'ops', at: at(41) });
     expect((await store().readLedger('data-eng'))['databricks|ws-1|job-1|failed']).toMatchObject({ lastState: 'open' });
-    await expect(store().confirmDelivery({ messageId: '<never-claimed>', transportId: null, response: null, sentAt: at(50), notices: [] })).rejects.toThrow(/claim/);
+    await expect(store().confirmDelivery({ messageId: '<never-claimed>', team: 'ops', transportId: null, response: null, sentAt: at(50), notices: [] })).rejects.toThrow(/claim/);
+    await expect(store().confirmDelivery({ messageId: '<never-claimed>', team: 'ops', transportId: null, response: null, sentAt: at(50), notices })).rejects.toThrow(/claim/);
+    expect((await store().readLedger('ops'))['airbyte|w|c|failed']).toBeUndefined();
+  });
+
+  it("refuses to confirm a delivery for another team than its claim's: the ledger does not move", async () => {
+    await store().claimDelivery({ team: 'data-eng', cycleId: 'c1', messageId: '<m3>', contentHash: 'h', claimedAt: at(0) });
+    const notice = { fingerprint: 'databricks|ws-1|job-1|failed', state: 'open' as const, severity: 'warning' as const, errorClass: null };
+    await expect(store().confirmDelivery({ messageId: '<m3>', team: 'ops', transportId: null, response: null, sentAt: at(1), notices: [notice] })).rejects.toThrow(/claim/);
+    expect(await store().readLedger()).toEqual({});
+    expect((await store().readPendingDeliveries()).map((d) => [d.messageId, d.status])).toEqual([['<m3>', 'sending']]);
+    await store().confirmDelivery({ messageId: '<m3>', team: 'data-eng', transportId: null, response: null, sentAt: at(2), notices: [] });
+    expect(await store().readPendingDeliveries()).toEqual([]);
+  });
+
+  it('reads every assessment input in one call, exactly as the separate reads do', async () => {
+    const ms = (minutes: number, extra: number) => new Date(at(minutes).getTime() + extra); // sub-second instants
+    const big = 2 ** 60; // beyond 2^53: a double both ways, never a rounded string
+    await store().upsertRuns([
+      makeRun({ runId: 'a', startedAt: ms(0, 123), endedAt: ms(3, 7), durationMs: 180_000 - 116, rowsProcessed: big, errorMessage: HOSTILE, errorClass: 'OOM', status: failed, lastSeenAt: ms(4, 999), firstSeenAt: ms(4, 999) }),
+      makeRun({ runId: 'b', startedAt: ms(10, 1), endedAt: null, durationMs: null, status: { category: 'running', detail: 'RUNNING', raw: 'RUNNING' }, url: null }),
+      makeRun({ runId: 'p', attemptGroup: 'g', isFinalAttempt: false, status: failed, startedAt: ms(5, 500) }),
+      makeRun({ jobId: 'job-2', runId: 'c', startedAt: null, scheduledAt: ms(11, 250), endedAt: null, durationMs: null, status: { category: 'queued', detail: null, raw: 'QUEUED' } }),
+    ]);
+    await store().upsertJobs([makeJob({ tags: { team: 'data-eng', note: HOSTILE }, firstSeenAt: ms(0, 1), paused: true }), makeJob({ jobId: 'job-3', name: null, schedule: null, tags: {}, scheduleTimezone: null })]);
+    await store().recordCycle({ cycleId: 'c0', startedAt: ms(-1, 0), endedAt: ms(-1, 42), outcome: 'ok', runsSeen: 0, runsWritten: 0, failedRuns: 0, warnings: 0, report: {}, toolVersion: 't' });
+    const a = incident({ openedAt: ms(0, 1), updatedAt: ms(1, 2), lastSeenAt: ms(2, 3), lastRunAt: ms(-5, 4), streak: 7, acknowledged: true });
+    const b = incident({ id: 'inc_2', fingerprint: 'monitor|store||blind_spot', kind: 'blind_spot', platform: 'monitor', scope: 'store', jobId: '', jobName: null, lastRunId: null, lastRunAt: null, runUrl: null, errorClass: null, errorText: null, severity: 'critical', silencedUntil: ms(60, 5), flapping: true, parentId: 'inc_9' });
+    await store().writeIncidents([a, b, incident({ id: 'inc_3', fingerprint: 'x|y|z|failed', state: 'resolved', resolvedAt: ms(3, 3) })], []);
+    await store().addSilence({ id: 's1', match: 'nightly*', until: ms(120, 1), author: 'amy', reason: HOSTILE, createdAt: ms(0, 9) });
+    await store().addSilence({ id: 's0', match: 'inc_1', until: ms(1, 0), author: 'bob', reason: 'past', createdAt: ms(0, 9) });
+    for (const [team, sentAt] of [['data-eng', ms(20, 1)], ['ops', ms(20, 2)]] as const) {
+      await store().claimDelivery({ team, cycleId: 'c0', messageId: `<${team}>`, contentHash: 'h', claimedAt: sentAt });
+      await store().confirmDelivery({ messageId: `<${team}>`, team, transportId: null, response: null, sentAt, notices: [{ fingerprint: a.fingerprint, state: 'open', severity: 'warning', errorClass: null }, { fingerprint: `${team}|only`, state: 'resolved', severity: 'critical', errorClass: 'E' }] });
+    }
+
+    const opts = { now: ms(30, 0), finals: 20, successes: 20, cycleId: 'c1' };
+    const scopes = [{ platform: 'databricks' as const, scope: 'ws-1' }];
+    const inputs = await store().readAssessmentInputs(scopes, opts);
+    expect(inputs).toEqual({ snapshot: await store().readAssessmentSnapshot(scopes, opts), open: await store().readOpenIncidents(), silences: await store().readSilences(opts.now), ledger: await store().readLedger() });
+    // And the values themselves, not only the agreement of two reads.
+    const j1 = inputs.snapshot.jobs.find((j) => j.jobId === 'job-1')!;
+    expect(inputs.snapshot.previousCycleEndedAt).toEqual(ms(-1, 42));
+    expect(j1.finals[0]).toMatchObject({ runId: 'a', startedAt: ms(0, 123), endedAt: ms(3, 7), durationMs: 179_884, rowsProcessed: big, errorMessage: HOSTILE, isFinalAttempt: true });
+    expect(j1.active[0]).toMatchObject({ runId: 'b', endedAt: null, url: null, status: { category: 'running', detail: 'RUNNING', raw: 'RUNNING' } });
+    expect(j1.pendingRetries.map((r) => [r.runId, r.isFinalAttempt, r.startedAt])).toEqual([['p', false, ms(5, 500)]]);
+    expect(j1.lastStartedAt).toEqual(ms(10, 1));
+    expect(j1.job).toMatchObject({ paused: true, deleted: false, firstSeenAt: ms(0, 1), tags: { team: 'data-eng', note: HOSTILE } });
+    expect(inputs.snapshot.jobs.find((j) => j.jobId === 'job-2')?.lastStartedAt).toEqual(ms(11, 250));
+    expect(inputs.snapshot.jobs.find((j) => j.jobId === 'job-3')?.job).toMatchObject({ name: null, schedule: null, tags: {} });
+    expect(inputs.open).toEqual([a, b].sort((x, y) => (x.fingerprint < y.fingerprint ? -1 : 1)));
+    expect(inputs.silences).toEqual([{ id: 's1', match: 'nightly*', until: ms(120, 1), author: 'amy', reason: HOSTILE, createdAt: ms(0, 9) }]);
+    expect(inputs.ledger).toEqual({
+      [a.fingerprint]: { lastState: 'open', at: ms(20, 2), severity: 'warning', errorClass: null, team: 'ops' },
+      'data-eng|only': { lastState: 'resolved', at: ms(20, 1), severity: 'critical', errorClass: 'E', team: 'data-eng' },
+      'ops|only': { lastState: 'resolved', at: ms(20, 2), severity: 'critical', errorClass: 'E', team: 'ops' },
+    });
+    // Nothing stored: every part empty, and the snapshot of no scope is empty too.
+    expect(await store().readAssessmentInputs([], opts)).toMatchObject({ snapshot: { jobs: [], previousCycleEndedAt: ms(-1, 42) } });
   });
 
   it('lists a delivery left sending (the process died mid-send) for a resend', async () => {

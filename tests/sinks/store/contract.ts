@@ -27,6 +27,7 @@ export function describeStoreContract(name: string, open: (opts: { migrate: bool
       const fresh = await open({ migrate: false });
       try {
         await expect(fresh.store.checkSchema()).rejects.toBeInstanceOf(SchemaVersionError);
+        await expect(fresh.store.beginCycle('cycle-a', 60_000, T0)).rejects.toBeInstanceOf(SchemaVersionError);
       } finally {
         await fresh.cleanup();
       }
@@ -183,6 +184,15 @@ export function describeStoreContract(name: string, open: (opts: { migrate: bool
       expect((await store.readLease?.())?.holder).toBe('cycle-b');
       await store.releaseLease('cycle-b');
       expect(await store.acquireLease('cycle-c', 60_000, at(60))).toBe(true);
+    });
+
+    it('begins a cycle under the same lease rules as acquireLease', async () => {
+      expect(await store.beginCycle('cycle-a', 60_000, T0)).toBe(true);
+      expect(await store.beginCycle('cycle-b', 60_000, at(0.5))).toBe(false);
+      expect(await store.beginCycle('cycle-a', 60_000, at(0.5))).toBe(true);
+      expect((await store.readLease?.())?.holder).toBe('cycle-a');
+      expect(await store.beginCycle('cycle-b', 60_000, at(60))).toBe(true);
+      expect((await store.readLease?.())?.holder).toBe('cycle-b');
     });
 
     assessContract(() => store);
