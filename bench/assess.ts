@@ -1,5 +1,5 @@
-// Benchmark: one assessment cycle (`assessHealth`: snapshot read, open incidents, silences, ledger, the pure
-// `assess`, writeIncidents; no model) over a year of history in DuckDB, and the statements the same cycle sends to
+// Benchmark: one assessment cycle (`assessHealth`: its inputs in one read (snapshot, open incidents, silences,
+// ledger), the pure `assess`, writeIncidents; no model) over a year of history in DuckDB, and the statements the same cycle sends to
 // Snowflake (the emulator, the real snowflake-sdk). After `npx tsc -p tsconfig.build.json`:
 //   node dist/bench/assess.js [--runs 2000000] [--jobs 1000] [--repeat 3] [--sf-jobs 50] [--sf-runs 100]
 // The history is loaded with one INSERT … SELECT FROM range(n) straight into the runs table (a few seconds for
@@ -15,7 +15,7 @@ import { SCHEMA_VERSION, type Job, type Run } from '../normalize/schema.js';
 import { assessHealth, DEFAULT_ASSESSMENT } from '../health.js';
 import { assess, SNAPSHOT_LIMITS } from '../summarize/assess/index.js';
 import type { AuditReport, ScopeReport } from '../summarize/report.js';
-import type { ScopeRef, Store } from '../sinks/store/types.js';
+import type { AssessmentInputs, ScopeRef, Store } from '../sinks/store/types.js';
 import { openDuckDbStore } from '../sinks/store/duckdb.js';
 import { openSnowflakeStore } from '../sinks/store/snowflake.js';
 import { startSnowflakeEmulator } from '../sim/snowflake/emulator.js';
@@ -121,7 +121,7 @@ function report(cycleId: string): AuditReport {
 }
 
 /** The store with each method's time added up by name (for the breakdown of one cycle). */
-function timed(store: Store, ms: Map<string, number>, captured: { snapshot?: unknown }): Store {
+function timed(store: Store, ms: Map<string, number>, captured: { inputs?: AssessmentInputs }): Store {
   return new Proxy(store, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown;
@@ -130,7 +130,7 @@ function timed(store: Store, ms: Map<string, number>, captured: { snapshot?: unk
         const t = performance.now();
         try {
           const out: unknown = await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          if (prop === 'readAssessmentSnapshot') captured.snapshot = out;
+          if (prop === 'readAssessmentInputs') captured.inputs = out as AssessmentInputs;
           return out;
         } finally {
           ms.set(String(prop), (ms.get(String(prop)) ?? 0) + performance.now() - t);
@@ -142,16 +142,39 @@ function timed(store: Store, ms: Map<string, number>, captured: { snapshot?: unk
 
 async function cycle(store: Store, cycleId: string) {
   const ms = new Map<string, number>();
-  const captured: { snapshot?: unknown } = {};
+  const captured: { inputs?: AssessmentInputs } = {};
   const t = performance.now();
   const out = await assessHealth({ store: timed(store, ms, captured), config: DEFAULT_ASSESSMENT, report: report(cycleId), scopes: scopeRefs, collected: [], now: () => NOW, cycleId, model: null, modelName: null, dryRun: false, secrets: [] });
   const total = performance.now() - t;
   // assess() alone, again on the same inputs (it is pure): its own figure, not a remainder.
-  const open = await store.readOpenIncidents();
+  const inputs = captured.inputs!;
   const t2 = performance.now();
-  assess({ snapshot: captured.snapshot as never, report: report(cycleId), open, silences: await store.readSilences(NOW), ledger: await store.readLedger(), config: DEFAULT_ASSESSMENT, now: NOW, cycleId });
+  assess({ ...inputs, report: report(cycleId), config: DEFAULT_ASSESSMENT, now: NOW, cycleId });
   const assessMs = performance.now() - t2;
-  return { ms, total, assessMs, out, jobs: (captured.snapshot as { jobs: unknown[] }).jobs.length };
+  return { ms, total, assessMs, out, jobs: inputs.snapshot.jobs.length };
+}
+
+/**
+ * The one statement against the five separate reads it replaced (readAssessmentSnapshot's two, open incidents,
+ * silences, ledger), alternated so that both see the same machine load: the median of each.
+ */
+async function readsCompared(store: Store, times: number): Promise<{ one: number; separate: number }> {
+  const opts = { now: NOW, finals: SNAPSHOT_LIMITS.finals, successes: SNAPSHOT_LIMITS.successes, cycleId: 'bench-compare' };
+  const one: number[] = [];
+  const separate: number[] = [];
+  for (let i = 0; i < times; i++) {
+    let t = performance.now();
+    await store.readAssessmentInputs(scopeRefs, opts);
+    one.push(performance.now() - t);
+    t = performance.now();
+    await store.readAssessmentSnapshot(scopeRefs, opts);
+    await store.readOpenIncidents();
+    await store.readSilences(NOW);
+    await store.readLedger();
+    separate.push(performance.now() - t);
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  return { one: median(one), separate: median(separate) };
 }
 
 const f = (x: number | undefined) => (x ?? 0).toFixed(0);
@@ -164,14 +187,15 @@ async function duckdb(): Promise<void> {
     const store = await openDuckDbStore(path);
     try {
       console.log(`\nDuckDB, ${JOBS} jobs, ${RUNS} runs over 365 days (finals ${SNAPSHOT_LIMITS.finals}, successes ${SNAPSHOT_LIMITS.successes}); RSS after open ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);
-      console.log('cycle | snapshot ms | open+silences+ledger ms | assess() ms | writeIncidents ms | total ms | jobs | open incidents | events written | peak RSS MB');
+      console.log('cycle | inputs ms (one read) | assess() ms | writeIncidents ms | total ms | jobs | open incidents | events written | peak RSS MB');
       const repeat = Number(values.repeat);
       for (let i = 0; i <= repeat; i++) {
         const { ms, total, assessMs, out, jobs } = await cycle(store, `bench-${i}`);
-        const other = (ms.get('readOpenIncidents') ?? 0) + (ms.get('readSilences') ?? 0) + (ms.get('readLedger') ?? 0);
         const label = i === 0 ? 'first (opens)' : `steady ${i}`;
-        console.log(`${label} | ${f(ms.get('readAssessmentSnapshot'))} | ${f(other)} | ${f(assessMs)} | ${f(ms.get('writeIncidents'))} | ${f(total)} | ${jobs} | ${out.incidents.filter((x) => x.state === 'open').length} | ${out.events.length} | ${(process.resourceUsage().maxRSS / 1024).toFixed(0)}`);
+        console.log(`${label} | ${f(ms.get('readAssessmentInputs'))} | ${f(assessMs)} | ${f(ms.get('writeIncidents'))} | ${f(total)} | ${jobs} | ${out.incidents.filter((x) => x.state === 'open').length} | ${out.events.length} | ${(process.resourceUsage().maxRSS / 1024).toFixed(0)}`);
       }
+      const c = await readsCompared(store, Math.max(3, repeat * 2 + 1));
+      console.log(`reads, median of ${Math.max(3, repeat * 2 + 1)} alternated: one statement ${f(c.one)} ms, the separate reads ${f(c.separate)} ms`);
     } finally {
       await store.close();
     }

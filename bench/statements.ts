@@ -42,6 +42,7 @@ const BIG = Number(values.big);
 export type Stage = 'session' | 'lease+schema' | 'collection/store' | 'assessment' | 'delivery' | 'cycle row' | 'other';
 const STAGE: Record<string, Stage> = {
   checkSchema: 'lease+schema',
+  beginCycle: 'lease+schema',
   acquireLease: 'lease+schema',
   releaseLease: 'lease+schema',
   readLease: 'lease+schema',

@@ -60,6 +60,61 @@ describe('Snowflake store specifics', () => {
     }
   });
 
+  it("reads every assessment input in one statement, and confirms a delivery without reading the claim first", async () => {
+    const store = await openSnowflakeStore(settings('INPUTS'), { queryTag: 'pipeline-audit/test inputs' });
+    try {
+      await store.migrate();
+      await store.upsertRuns(Array.from({ length: 12 }, (_, i) => makeRun({ jobId: `job-${i % 3}`, runId: `r${i}` })));
+      await store.upsertJobs([makeJob()]);
+      await store.writeIncidents([incident()], []);
+      let before = emu.statements.length;
+      const opts = { now: new Date('2026-11-24T00:00:00Z'), finals: 5, successes: 5, cycleId: 'cycle-1' };
+      const inputs = await store.readAssessmentInputs([{ platform: 'databricks', scope: 'ws-1' }], opts);
+      expect(emu.statements.slice(before).map((s) => [s.sqlText.split(' ')[0], s.ok])).toEqual([['WITH', true]]);
+      expect(inputs.snapshot.jobs.map((j) => j.finals.length)).toEqual([4, 4, 4]);
+      expect(inputs.open.map((i) => i.id)).toEqual(['inc_1']);
+
+      await store.claimDelivery({ team: 'data-eng', cycleId: 'c1', messageId: '<m>', contentHash: 'h', claimedAt: opts.now });
+      before = emu.statements.length;
+      await store.confirmDelivery({ messageId: '<m>', team: 'data-eng', transportId: null, response: null, sentAt: opts.now, notices: [{ fingerprint: 'f', state: 'open', severity: 'warning', errorClass: null }] });
+      expect(emu.statements.slice(before).map((s) => s.sqlText.split(' ')[0])).toEqual(['BEGIN', 'UPDATE', 'MERGE', 'COMMIT']);
+      before = emu.statements.length;
+      await store.confirmDelivery({ messageId: '<m>', team: 'data-eng', transportId: null, response: null, sentAt: opts.now, notices: [] });
+      expect(emu.statements.slice(before).map((s) => s.sqlText.split(' ')[0])).toEqual(['UPDATE']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('begins a cycle in two statements; a schema behind or ahead fails it with nothing written', async () => {
+    const store = await openSnowflakeStore(settings('BEGINCYCLE'), { queryTag: 'pipeline-audit/test begin' });
+    const lease = () => emu.sql('SELECT holder FROM DEV_POWERAPPS.BEGINCYCLE.LEASE');
+    try {
+      await store.migrate();
+      const before = emu.statements.length;
+      expect(await store.beginCycle('cycle-a', 60_000, new Date('2026-11-24T00:00:00Z'))).toBe(true);
+      expect(emu.statements.slice(before).map((s) => [s.sqlText.split(' ')[0], s.ok])).toEqual([['MERGE', true], ['SELECT', true]]);
+      // cycle-a's lease has expired by 01:00: another holder would take it, but not at another schema version.
+      for (const version of [LATEST_VERSION - 1, LATEST_VERSION + 1]) {
+        await emu.sql(`UPDATE DEV_POWERAPPS.BEGINCYCLE.SCHEMA_VERSION SET version = ${version} WHERE version = (SELECT MAX(version) FROM DEV_POWERAPPS.BEGINCYCLE.SCHEMA_VERSION)`);
+        const err = await store.beginCycle('cycle-b', 60_000, new Date('2026-11-24T01:00:00Z')).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(SchemaVersionError);
+        expect(err).toMatchObject({ found: version, expected: LATEST_VERSION });
+        expect(await lease()).toEqual([{ holder: 'cycle-a' }]);
+        await emu.sql(`UPDATE DEV_POWERAPPS.BEGINCYCLE.SCHEMA_VERSION SET version = ${LATEST_VERSION} WHERE version = ${version}`);
+      }
+      // Never migrated (no tables at all): the same error, naming version 0.
+      const fresh = await openSnowflakeStore(settings('NEVER'), { queryTag: 'pipeline-audit/test never' });
+      try {
+        await expect(fresh.beginCycle('cycle-c', 60_000, new Date())).rejects.toMatchObject({ found: 0 });
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('reads the assessment snapshot in two statements and writes a cycle of incidents in one transaction', async () => {
     const store = await openSnowflakeStore(settings('ASSESS'), { queryTag: 'pipeline-audit/test assess' });
     try {
