@@ -41,9 +41,8 @@ export function inputsFromRows(rows: readonly Row[], opts: SnapshotOptions): Ass
   for (const r of rows) {
     const name = String(col(r, 'part')) as InputPart;
     const j = col(r, 'j');
-    const list = parts[name];
-    if (!list) throw new Error(`unexpected part ${name} in the assessment inputs`);
-    list.push((typeof j === 'string' ? JSON.parse(j) : j) as Row);
+    if (!Object.hasOwn(parts, name)) throw new Error(`unexpected part ${name} in the assessment inputs`);
+    parts[name].push((typeof j === 'string' ? JSON.parse(j) : j) as Row);
   }
   const snapshot: AssessSnapshot = buildSnapshot(parts.run, parts.job, opts);
   // The orders the separate reads had (readOpenIncidents, readSilences).
