@@ -1,15 +1,13 @@
 // The embedded store: one DuckDB file (via @duckdb/node-api, loaded on first use). The batch is deduplicated by
 // key, written to a private temp file and read into a temporary staging table with `read_json` (values never pass
 // through SQL text), and MERGEd in one transaction. Queries that only read open the file read-only: DuckDB allows one writer.
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SchemaVersionError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
 import type { Job, Platform, Run } from '../../normalize/schema.js';
 import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, RUN_CONTENT_CHANGED, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
 import { runRows, writeBisecting } from './bisect.js';
+import { appendRows, StageValueError } from './duckdb-stage.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 import { AssessingStore } from './assess-store.js';
 import type { SqlRunner, SqlSession } from './assess-sql.js';
@@ -40,9 +38,26 @@ function corrupt(path: string, e: unknown): StoreError {
  * errors that are not DuckDB's (a full temp disk) may pass or concern every row: they fail the upsert.
  */
 function isDataError(e: unknown): boolean {
+  if ((e instanceof StoreError ? e.cause : e) instanceof StageValueError) return true;
   const msg = messageOf(e instanceof StoreError ? e.cause : e);
   if (!/^[A-Za-z ]+ Error: /.test(msg)) return false;
   return !/^(IO|Out of Memory|Interrupt|Parser|Binder|Catalog|TransactionContext|Connection|FATAL|INTERNAL|Permission|Dependency|Serialization) Error/i.test(msg) && !CORRUPT.test(msg);
+}
+
+/** DuckDB's buffer cap (its default is 80 % of the machine's memory). */
+export const MEMORY_LIMIT_MB = 192;
+
+/** A whole number of MB (a setting of the instance, checked here rather than trusted). */
+function memoryLimitMb(mb: number = MEMORY_LIMIT_MB): number {
+  if (!Number.isInteger(mb) || mb < 16 || mb > 1_048_576) throw new StoreError(`DuckDB store: memoryLimitMb must be a whole number of MB from 16, got ${mb}`);
+  return mb;
+}
+
+export interface DuckDbOpenOptions {
+  readOnly?: boolean;
+  now?: () => Date;
+  /** DuckDB's buffer cap in MB (default MEMORY_LIMIT_MB); beyond it DuckDB spills to its temp directory. */
+  memoryLimitMb?: number;
 }
 
 export class DuckDbStore extends AssessingStore implements Store {
@@ -59,20 +74,21 @@ export class DuckDbStore extends AssessingStore implements Store {
     super();
   }
 
-  static async open(path: string, opts: { readOnly?: boolean; now?: () => Date } = {}): Promise<DuckDbStore> {
+  static async open(path: string, opts: DuckDbOpenOptions = {}): Promise<DuckDbStore> {
     const duck = await import('@duckdb/node-api');
     const readOnly = opts.readOnly ?? false;
+    // A scheduled job on a small runner: DuckDB's default is 80% of the machine's memory. Spill beyond this.
+    const config: Record<string, string> = { memory_limit: `${memoryLimitMb(opts.memoryLimitMb)}MB` };
+    if (readOnly) config.access_mode = 'READ_ONLY';
     let instance: DuckDBInstance;
     try {
-      instance = await duck.DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
+      instance = await duck.DuckDBInstance.create(path, config);
     } catch (e) {
       throw CORRUPT.test(String(e)) ? corrupt(path, e) : wrap(`opening ${path}${readOnly ? ' read-only' : ''}`, e);
     }
     const conn = await instance.connect();
     try {
       await conn.run("SET TimeZone = 'UTC'");
-      // A scheduled job on a small runner: DuckDB's default is 80% of the machine's memory. Spill beyond this.
-      await conn.run("SET memory_limit = '192MB'");
       await conn.run('SET preserve_insertion_order = false');
       await verifyReadable(conn, path);
     } catch (e) {
@@ -160,36 +176,10 @@ export class DuckDbStore extends AssessingStore implements Store {
     });
   }
 
-  /**
-   * Loads rows into a fresh temp table shaped like `t`: written as newline-delimited JSON to a private temp file
-   * and read back with DuckDB's typed `read_json` (the values never pass through SQL text). Unlike the appender's
-   * millions of synchronous per-value calls, the parsing runs on DuckDB's own threads, so the event loop keeps
-   * serving the other scopes' HTTP traffic meanwhile.
-   */
+  /** Loads rows into a fresh temp table shaped like `t` (duckdb-stage.ts: the appender, values never in SQL text). */
   private async stage(t: TableDef, stageName: string, rows: readonly Cell[][]): Promise<void> {
     await this.conn.run(this.ddl(t, true, stageName));
-    if (rows.length === 0) return;
-    const dir = await mkdtemp(join(tmpdir(), 'pipeline-audit-stage-'));
-    const file = join(dir, 'rows.ndjson');
-    try {
-      // One JSON array per row (far cheaper to build than an object per row), read as VARCHAR[] and cast into the
-      // typed staging columns on insert.
-      const handle = await open(file, 'w');
-      try {
-        const BATCH = 2000;
-        for (let i = 0; i < rows.length; i += BATCH) {
-          let text = '';
-          for (const row of rows.slice(i, i + BATCH)) text += JSON.stringify(row.map((v) => (v instanceof Date ? v.toISOString() : v))) + '\n';
-          await handle.write(text);
-        }
-      } finally {
-        await handle.close();
-      }
-      const select = t.columns.map(([n], k) => `v[${k + 1}] AS ${ident(n)}`).join(', ');
-      await this.exec(`INSERT INTO ${ident(stageName)} SELECT ${select} FROM read_json($1, format = 'newline_delimited', records = false, columns = {'v': 'VARCHAR[]'})`, [file]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    await appendRows(this.duck, this.conn, stageName, t.columns, rows);
   }
 
   private async merge(t: TableDef, stageName: string, updateWhere: string, keepFirstSeen: boolean): Promise<void> {
@@ -221,27 +211,45 @@ export class DuckDbStore extends AssessingStore implements Store {
     });
   }
 
-  /** One all-or-nothing write of rows already checked by runToRow (inside txNow). */
+  /**
+   * One all-or-nothing write of rows already checked by runToRow (inside txNow). One join of the batch with `runs`
+   * classifies every row (new, newer, changed, new status) and gives the counts; what follows does only the work
+   * those counts call for: a batch of new runs only (a backfill) is appended to `runs` and to the history without
+   * joining again, a batch that changes nothing (the overlap re-read) writes nothing, and only a mixed batch
+   * takes the history join and the MERGE.
+   */
   private async writeRuns(rows: readonly Cell[][]): Promise<UpsertResult> {
     await this.stage(TABLES.runs!, 'stage_runs', rows);
-    const counts = await this.all(
-      `SELECT count(*) FILTER (WHERE t.run_id IS NULL) AS ins,
-              count(*) FILTER (WHERE t.run_id IS NOT NULL AND s.version > t.version AND ${RUN_CONTENT_CHANGED}) AS upd,
-              count(*) FILTER (WHERE t.run_id IS NULL OR (s.version > t.version AND (s.status_category, coalesce(s.status_detail, ''), s.status_raw) IS DISTINCT FROM (t.status_category, coalesce(t.status_detail, ''), t.status_raw))) AS hist
-       FROM stage_runs s LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id`,
-    );
-    // History first, against the rows as they were: a new run, or a newer observation with another status.
-    await this.conn.run(
-      `INSERT INTO run_status_history
-       SELECT s.platform, s.scope, s.run_id, s.status_category, s.status_detail, s.status_raw, s.last_seen_at, s.updated_at, s.cycle_id
-       FROM stage_runs s LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id
-       WHERE t.run_id IS NULL OR (s.version > t.version AND (s.status_category, coalesce(s.status_detail, ''), s.status_raw) IS DISTINCT FROM (t.status_category, coalesce(t.status_detail, ''), t.status_raw))`,
-    );
-    await this.merge(TABLES.runs!, 'stage_runs', 's.version > t.version', true);
+    const statusMoved = `(s.status_category, coalesce(s.status_detail, ''), s.status_raw) IS DISTINCT FROM (t.status_category, coalesce(t.status_detail, ''), t.status_raw)`;
+    const c = (
+      await this.all(
+        `SELECT count(*) FILTER (WHERE t.run_id IS NULL) AS ins,
+                count(*) FILTER (WHERE s.version > t.version) AS newer,
+                count(*) FILTER (WHERE s.version > t.version AND ${RUN_CONTENT_CHANGED}) AS upd,
+                count(*) FILTER (WHERE s.version > t.version AND ${statusMoved}) AS moved
+         FROM stage_runs s LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id`,
+      )
+    )[0];
+    const ins = Number(c?.ins ?? 0);
+    const newer = Number(c?.newer ?? 0);
+    const upd = Number(c?.upd ?? 0);
+    const moved = Number(c?.moved ?? 0);
+    const history = 'SELECT s.platform, s.scope, s.run_id, s.status_category, s.status_detail, s.status_raw, s.last_seen_at, s.updated_at, s.cycle_id FROM stage_runs s';
+    if (ins === rows.length) {
+      await this.conn.run(`INSERT INTO run_status_history ${history}`);
+      const cols = TABLES.runs!.columns.map(([n]) => ident(n)).join(', ');
+      await this.conn.run(`INSERT INTO runs (${cols}) SELECT ${cols} FROM stage_runs`);
+    } else if (ins + newer > 0) {
+      // History first, against the rows as they were: a new run, or a newer observation with another status.
+      if (ins + moved > 0)
+        await this.conn.run(
+          `INSERT INTO run_status_history ${history} LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id
+           WHERE t.run_id IS NULL OR (s.version > t.version AND ${statusMoved})`,
+        );
+      await this.merge(TABLES.runs!, 'stage_runs', 's.version > t.version', true);
+    }
     await this.conn.run('DROP TABLE IF EXISTS temp.stage_runs');
-    const ins = Number(counts[0]?.ins ?? 0);
-    const upd = Number(counts[0]?.upd ?? 0);
-    return { inserted: ins, updated: upd, unchanged: rows.length - ins - upd, statusChanges: Number(counts[0]?.hist ?? 0), quarantined: 0 };
+    return { inserted: ins, updated: upd, unchanged: rows.length - ins - upd, statusChanges: ins + moved, quarantined: 0 };
   }
 
   private async quarantine(platform: string, scope: string, id: string, cycleId: string, reason: string, item: unknown): Promise<void> {
@@ -480,6 +488,6 @@ async function verifyReadable(conn: DuckDBConnection, path: string): Promise<voi
 
 }
 
-export function openDuckDbStore(path: string, opts: { readOnly?: boolean; now?: () => Date } = {}): Promise<DuckDbStore> {
+export function openDuckDbStore(path: string, opts: DuckDbOpenOptions = {}): Promise<DuckDbStore> {
   return DuckDbStore.open(path, opts);
 }
