@@ -1,5 +1,5 @@
 // Benchmark: one upsert of N runs into each store (and, for Snowflake, the statements it took). After `npm run build`:
-//   node dist/bench/store.js [--sizes 1000,10000,100000] [--stores duckdb,snowflake] [--repeat 3] [--memory-limit MB]
+//   node dist/bench/store.js [--sizes 1000,10000,100000] [--stores duckdb,snowflake] [--repeat 3] [--memory-limit MB] [--tx-rows N]
 //     [--backfill 500000 --batch 72000]
 // DuckDB: each of --repeat upserts goes to a fresh file; the fastest and the median wall time are printed, with the
 // process CPU time of the fastest (JS thread + DuckDB's threads: on a busy machine wall time waits for a core, CPU
@@ -25,11 +25,14 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '72000' },
     /** DuckDB's memory_limit in MB (default: the store's own). */
     'memory-limit': { type: 'string' },
+    /** Runs per transaction of a DuckDB upsert (default: the store's own). */
+    'tx-rows': { type: 'string' },
   },
 });
 const repeat = Math.max(1, Number(values.repeat));
 const memoryLimitMb = values['memory-limit'] === undefined ? undefined : Number(values['memory-limit']);
-const duckOpts = memoryLimitMb === undefined ? {} : { memoryLimitMb };
+const txRows = values['tx-rows'] === undefined ? undefined : Number(values['tx-rows']);
+const duckOpts = { ...(memoryLimitMb === undefined ? {} : { memoryLimitMb }), ...(txRows === undefined ? {} : { maxRowsPerTransaction: txRows }) };
 const sizes = values.sizes.split(',').map(Number);
 const stores = values.stores.split(',');
 const T0 = Date.now();

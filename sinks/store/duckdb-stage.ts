@@ -4,9 +4,17 @@
 // The appender runs on the JS thread, so the event loop is handed back between slices: the other scopes' HTTP
 // traffic is served while a large batch is staged (the reason the former NDJSON + read_json staging existed).
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBType, DuckDBVector } from '@duckdb/node-api';
-import type { Cell, ColumnType } from './tables.js';
+import { ident, type Cell, type ColumnType, type TableDef } from './tables.js';
 
-type DuckModule = typeof import('@duckdb/node-api');
+export type DuckModule = typeof import('@duckdb/node-api');
+
+export const DUCK_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'BIGINT', bool: 'BOOLEAN', timestamp: 'TIMESTAMPTZ', json: 'VARCHAR' };
+
+/** The DDL of `t` (under `name`): the table itself, or a fresh temp table shaped like it to stage into. */
+export function ddl(t: TableDef, temp = false, name = t.name): string {
+  const cols = t.columns.map(([n, ty]) => `${ident(n)} ${DUCK_TYPES[ty]}`).join(', ');
+  return temp ? `CREATE OR REPLACE TEMP TABLE ${ident(name)} (${cols})` : `CREATE TABLE IF NOT EXISTS ${ident(name)} (${cols})`;
+}
 
 /**
  * A value the staging table cannot hold (an integer beyond 64 bits, a value of the wrong kind). Its message has
@@ -46,13 +54,21 @@ function setterFor(duck: DuckModule, type: ColumnType, column: string): Setter {
         if (typeof v !== 'boolean') return refuse(column, 'BOOLEAN', v);
         vec.setItem(i, v);
       };
-    case 'timestamp':
+    case 'timestamp': {
+      // A batch's first_seen_at/last_seen_at are mostly one time (the cycle's): the value made for it is reused.
+      let lastMs = NaN;
+      let last = new duck.DuckDBTimestampTZValue(0n);
       return (vec, i, v) => {
         if (v === null) return vec.setItem(i, null);
         const ms = v instanceof Date ? v.getTime() : NaN;
         if (!Number.isFinite(ms)) return refuse(column, 'TIMESTAMPTZ', v);
-        vec.setItem(i, new duck.DuckDBTimestampTZValue(BigInt(ms) * 1000n));
+        if (ms !== lastMs) {
+          lastMs = ms;
+          last = new duck.DuckDBTimestampTZValue(BigInt(ms) * 1000n);
+        }
+        vec.setItem(i, last);
       };
+    }
     default:
       return (vec, i, v) => {
         if (v === null) return vec.setItem(i, null);
@@ -68,23 +84,35 @@ function duckType(duck: DuckModule, type: ColumnType): DuckDBType {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+export interface AppendOptions {
+  /** 'temp' (the default) for a temp table; null for a table of the database (in the connection's transaction). */
+  catalog?: string | null;
+  /** The cells of each row to append, by index (default: all, in order). */
+  pick?: readonly number[];
+}
+
 /**
- * Appends `rows` (cells in `columns` order) to the existing temp table `table`. A value the table cannot hold
- * throws a StageValueError; anything the appender throws (DuckDB's own refusal) propagates as it is.
+ * Appends `rows` (their cells, or the `pick`ed ones, in the table's own column order `columns`) to `table`. A
+ * value the table cannot hold throws a StageValueError; anything the appender throws propagates as it is.
  */
-export async function appendRows(duck: DuckModule, conn: DuckDBConnection, table: string, columns: readonly (readonly [string, ColumnType])[], rows: readonly Cell[][]): Promise<void> {
+export async function appendRows(duck: DuckModule, conn: DuckDBConnection, table: string, columns: readonly (readonly [string, ColumnType])[], rows: readonly Cell[][], opts: AppendOptions = {}): Promise<void> {
+  const catalog = opts.catalog === undefined ? 'temp' : opts.catalog;
+  const pick = opts.pick ?? columns.map((_, i) => i);
   if (rows.length === 0) return;
   const types = columns.map(([, t]) => duckType(duck, t));
   const setters = columns.map(([n, t]) => setterFor(duck, t, n));
-  const appender = await conn.createAppender(table, 'main', 'temp');
+  const appender = await conn.createAppender(ident(table), 'main', catalog);
   try {
+    // The appender fills columns by position: a table that grew a column must fail loudly, not shift the values.
+    if (appender.columnCount !== columns.length) throw new Error(`DuckDB store: table ${table} has ${appender.columnCount} columns, the store writes ${columns.length}`);
     for (let start = 0, chunks = 0; start < rows.length; start += CHUNK_ROWS) {
       const n = Math.min(CHUNK_ROWS, rows.length - start);
       const chunk: DuckDBDataChunk = duck.DuckDBDataChunk.create(types, n);
       for (let c = 0; c < setters.length; c++) {
         const vector = chunk.getColumnVector(c);
         const set = setters[c]!;
-        for (let i = 0; i < n; i++) set(vector, i, rows[start + i]![c] ?? null);
+        const cell = pick[c]!;
+        for (let i = 0; i < n; i++) set(vector, i, rows[start + i]![cell] ?? null);
         vector.flush();
       }
       appender.appendDataChunk(chunk);
@@ -105,4 +133,10 @@ export async function appendRows(duck: DuckModule, conn: DuckDBConnection, table
     }
     throw e;
   }
+}
+
+/** Loads rows into a fresh temp table `name` shaped like `t`. */
+export async function stage(duck: DuckModule, conn: DuckDBConnection, t: TableDef, name: string, rows: readonly Cell[][], pick?: readonly number[]): Promise<void> {
+  await conn.run(ddl(t, true, name));
+  await appendRows(duck, conn, name, t.columns, rows, pick ? { pick } : {});
 }

@@ -5,16 +5,14 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SchemaVersionError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
 import type { Job, Platform, Run } from '../../normalize/schema.js';
-import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, RUN_CONTENT_CHANGED, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
-import { runRows, writeBisecting } from './bisect.js';
-import { appendRows, StageValueError } from './duckdb-stage.js';
+import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, TABLES, type Cell } from './tables.js';
+import { addResults, NOTHING, runRows, writeBisecting } from './bisect.js';
+import { ddl, DUCK_TYPES, stage, StageValueError, type DuckModule } from './duckdb-stage.js';
+import { mergeSql, writeRunRows } from './duckdb-write.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 import { AssessingStore } from './assess-store.js';
 import type { SqlRunner, SqlSession } from './assess-sql.js';
 
-const DUCK_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'BIGINT', bool: 'BOOLEAN', timestamp: 'TIMESTAMPTZ', json: 'VARCHAR' };
-
-type DuckModule = typeof import('@duckdb/node-api');
 
 /** The message of an error from the native module (not always an `instanceof Error` of this realm, e.g. under jest). */
 const messageOf = (e: unknown): string => (typeof (e as { message?: unknown } | null)?.message === 'string' ? (e as { message: string }).message : String(e));
@@ -45,7 +43,10 @@ function isDataError(e: unknown): boolean {
 }
 
 /** DuckDB's buffer cap (its default is 80 % of the machine's memory). */
-export const MEMORY_LIMIT_MB = 192;
+export const MEMORY_LIMIT_MB = 64;
+
+/** Runs per transaction of an upsert: what one transaction holds until its commit, and DuckDB's memory with it. */
+export const MAX_ROWS_PER_TRANSACTION = 50_000;
 
 /** A whole number of MB (a setting of the instance, checked here rather than trusted). */
 function memoryLimitMb(mb: number = MEMORY_LIMIT_MB): number {
@@ -58,6 +59,8 @@ export interface DuckDbOpenOptions {
   now?: () => Date;
   /** DuckDB's buffer cap in MB (default MEMORY_LIMIT_MB); beyond it DuckDB spills to its temp directory. */
   memoryLimitMb?: number;
+  /** Runs written per transaction (default MAX_ROWS_PER_TRANSACTION): a larger upsert takes several. */
+  maxRowsPerTransaction?: number;
 }
 
 export class DuckDbStore extends AssessingStore implements Store {
@@ -70,6 +73,7 @@ export class DuckDbStore extends AssessingStore implements Store {
     private readonly readOnly: boolean,
     /** The cycle's clock: every time the store writes on its own (migrations, quarantine) comes from it. */
     private readonly now: () => Date,
+    private readonly txRows: number,
   ) {
     super();
   }
@@ -96,7 +100,7 @@ export class DuckDbStore extends AssessingStore implements Store {
       instance.closeSync();
       throw e instanceof StoreError ? e : wrap(`opening ${path}`, e);
     }
-    return new DuckDbStore(duck, instance, conn, path, readOnly, opts.now ?? (() => new Date()));
+    return new DuckDbStore(duck, instance, conn, path, readOnly, opts.now ?? (() => new Date()), Math.max(1, Math.floor(opts.maxRowsPerTransaction ?? MAX_ROWS_PER_TRANSACTION)));
   }
 
   // One connection, used by scopes collecting concurrently: every operation (a read, or a whole transaction) runs
@@ -143,11 +147,6 @@ export class DuckDbStore extends AssessingStore implements Store {
     }
   }
 
-  private ddl(t: TableDef, temp = false, name = t.name): string {
-    const cols = t.columns.map(([n, ty]) => `${ident(n)} ${DUCK_TYPES[ty]}`).join(', ');
-    return temp ? `CREATE OR REPLACE TEMP TABLE ${ident(name)} (${cols})` : `CREATE TABLE IF NOT EXISTS ${ident(name)} (${cols})`;
-  }
-
   async migrate(): Promise<void> {
     await this.tx('migrate', async () => {
       await this.conn.run('CREATE TABLE IF NOT EXISTS schema_version (version BIGINT, description VARCHAR, applied_at TIMESTAMPTZ)');
@@ -155,7 +154,7 @@ export class DuckDbStore extends AssessingStore implements Store {
       const current = Number(rows[0]?.v ?? 0);
       for (const m of MIGRATIONS) {
         if (m.version <= current) continue;
-        for (const t of m.tables) await this.conn.run(this.ddl(t));
+        for (const t of m.tables) await this.conn.run(ddl(t));
         for (const a of m.addColumns ?? []) await this.conn.run(`ALTER TABLE ${ident(a.table)} ADD COLUMN IF NOT EXISTS ${ident(a.column[0])} ${DUCK_TYPES[a.column[1]]}`);
         await this.exec('INSERT INTO schema_version VALUES ($1, $2, $3)', [m.version, m.description, this.now()]);
       }
@@ -176,80 +175,36 @@ export class DuckDbStore extends AssessingStore implements Store {
     });
   }
 
-  /** Loads rows into a fresh temp table shaped like `t` (duckdb-stage.ts: the appender, values never in SQL text). */
-  private async stage(t: TableDef, stageName: string, rows: readonly Cell[][]): Promise<void> {
-    await this.conn.run(this.ddl(t, true, stageName));
-    await appendRows(this.duck, this.conn, stageName, t.columns, rows);
-  }
-
-  private async merge(t: TableDef, stageName: string, updateWhere: string, keepFirstSeen: boolean): Promise<void> {
-    const on = t.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
-    const sets = t.columns
-      .filter(([n]) => !t.key.includes(n))
-      .map(([n]) => (keepFirstSeen && n === 'first_seen_at' ? `first_seen_at = least(t.first_seen_at, s.first_seen_at)` : `${n} = s.${n}`))
-      .join(', ');
-    const cols = t.columns.map(([n]) => n).join(', ');
-    await this.conn.run(
-      `MERGE INTO ${t.name} AS t USING ${stageName} AS s ON ${on} WHEN MATCHED AND ${updateWhere} THEN UPDATE SET ${sets} WHEN NOT MATCHED THEN INSERT (${cols}) VALUES (${t.columns.map(([n]) => `s.${n}`).join(', ')})`,
-    );
-  }
-
+  /**
+   * Writes the runs in transactions of at most `txRows` rows, each all or nothing (and bisected on its own when
+   * DuckDB refuses a row): what a transaction holds until its commit, and so the store's memory, is bounded by
+   * that, not by the size of the batch. A failure part-way leaves the slices before it committed; the upsert is
+   * idempotent, so the cycle that retries finds them unchanged. Other operations may run between two slices.
+   */
   async upsertRuns(input: readonly Run[]): Promise<UpsertResult> {
     this.writable('write runs');
     const runs = dedupeNewest(input, storedRunKey);
-    const { rows, bad } = runRows(runs);
-    return this.serial(async () => {
-      const res = await writeBisecting(rows, {
-        write: (part) => this.txNow('writing runs', () => this.writeRuns(part.map((p) => p.row))),
-        isDataError,
-        refuse: (p, reason) => bad.push({ run: p.run, reason }),
-      });
-      if (bad.length > 0) await this.txNow('quarantining runs', async () => {
-        for (const b of bad) await this.quarantine(b.run.platform, b.run.scope, b.run.runId, b.run.cycleId, b.reason, { ...b.run, raw: undefined });
-      });
-      return { ...res, quarantined: bad.length };
-    });
-  }
-
-  /**
-   * One all-or-nothing write of rows already checked by runToRow (inside txNow). One join of the batch with `runs`
-   * classifies every row (new, newer, changed, new status) and gives the counts; what follows does only the work
-   * those counts call for: a batch of new runs only (a backfill) is appended to `runs` and to the history without
-   * joining again, a batch that changes nothing (the overlap re-read) writes nothing, and only a mixed batch
-   * takes the history join and the MERGE.
-   */
-  private async writeRuns(rows: readonly Cell[][]): Promise<UpsertResult> {
-    await this.stage(TABLES.runs!, 'stage_runs', rows);
-    const statusMoved = `(s.status_category, coalesce(s.status_detail, ''), s.status_raw) IS DISTINCT FROM (t.status_category, coalesce(t.status_detail, ''), t.status_raw)`;
-    const c = (
-      await this.all(
-        `SELECT count(*) FILTER (WHERE t.run_id IS NULL) AS ins,
-                count(*) FILTER (WHERE s.version > t.version) AS newer,
-                count(*) FILTER (WHERE s.version > t.version AND ${RUN_CONTENT_CHANGED}) AS upd,
-                count(*) FILTER (WHERE s.version > t.version AND ${statusMoved}) AS moved
-         FROM stage_runs s LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id`,
-      )
-    )[0];
-    const ins = Number(c?.ins ?? 0);
-    const newer = Number(c?.newer ?? 0);
-    const upd = Number(c?.upd ?? 0);
-    const moved = Number(c?.moved ?? 0);
-    const history = 'SELECT s.platform, s.scope, s.run_id, s.status_category, s.status_detail, s.status_raw, s.last_seen_at, s.updated_at, s.cycle_id FROM stage_runs s';
-    if (ins === rows.length) {
-      await this.conn.run(`INSERT INTO run_status_history ${history}`);
-      const cols = TABLES.runs!.columns.map(([n]) => ident(n)).join(', ');
-      await this.conn.run(`INSERT INTO runs (${cols}) SELECT ${cols} FROM stage_runs`);
-    } else if (ins + newer > 0) {
-      // History first, against the rows as they were: a new run, or a newer observation with another status.
-      if (ins + moved > 0)
-        await this.conn.run(
-          `INSERT INTO run_status_history ${history} LEFT JOIN runs t ON t.platform = s.platform AND t.scope = s.scope AND t.run_id = s.run_id
-           WHERE t.run_id IS NULL OR (s.version > t.version AND ${statusMoved})`,
-        );
-      await this.merge(TABLES.runs!, 'stage_runs', 's.version > t.version', true);
+    const bad: { run: Run; reason: string }[] = [];
+    let res: UpsertResult = NOTHING;
+    for (let from = 0; from < runs.length || from === 0; from += this.txRows) {
+      const slice = runRows(runs.slice(from, from + this.txRows));
+      bad.push(...slice.bad);
+      const part = await this.serial(() =>
+        writeBisecting(slice.rows, {
+          write: (p) => this.txNow('writing runs', () => writeRunRows(this.duck, this.conn, p.map((x) => x.row))),
+          isDataError,
+          refuse: (p, reason) => bad.push({ run: p.run, reason }),
+        }),
+      );
+      res = addResults(res, part);
     }
-    await this.conn.run('DROP TABLE IF EXISTS temp.stage_runs');
-    return { inserted: ins, updated: upd, unchanged: rows.length - ins - upd, statusChanges: ins + moved, quarantined: 0 };
+    if (bad.length > 0)
+      await this.serial(() =>
+        this.txNow('quarantining runs', async () => {
+          for (const b of bad) await this.quarantine(b.run.platform, b.run.scope, b.run.runId, b.run.cycleId, b.reason, { ...b.run, raw: undefined });
+        }),
+      );
+    return { ...res, quarantined: bad.length };
   }
 
   private async quarantine(platform: string, scope: string, id: string, cycleId: string, reason: string, item: unknown): Promise<void> {
@@ -304,12 +259,12 @@ export class DuckDbStore extends AssessingStore implements Store {
   }
 
   private async writeJobs(rows: readonly Cell[][]): Promise<UpsertResult> {
-    await this.stage(TABLES.jobs!, 'stage_jobs', rows);
+    await stage(this.duck, this.conn, TABLES.jobs!, 'stage_jobs', rows);
     const c = await this.all(
       'SELECT count(*) FILTER (WHERE t.job_id IS NULL) AS ins, count(*) FILTER (WHERE t.job_id IS NOT NULL) AS upd FROM stage_jobs s LEFT JOIN jobs t ON t.platform = s.platform AND t.scope = s.scope AND t.job_id = s.job_id',
     );
     await this.conn.run(jobStateChangeSql('jobs', 'stage_jobs'));
-    await this.merge(TABLES.jobs!, 'stage_jobs', 's.last_seen_at >= t.last_seen_at', true);
+    await this.conn.run(mergeSql(TABLES.jobs!, 'stage_jobs', 's.last_seen_at >= t.last_seen_at'));
     await this.conn.run('DROP TABLE IF EXISTS temp.stage_jobs');
     return { inserted: Number(c[0]?.ins ?? 0), updated: Number(c[0]?.upd ?? 0), unchanged: 0, statusChanges: 0, quarantined: 0 };
   }
