@@ -140,3 +140,4 @@ export async function stage(duck: DuckModule, conn: DuckDBConnection, t: TableDe
   await conn.run(ddl(t, true, name));
   await appendRows(duck, conn, name, t.columns, rows, pick ? { pick } : {});
 }
+

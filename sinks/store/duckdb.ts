@@ -45,7 +45,7 @@ function isDataError(e: unknown): boolean {
 /** DuckDB's buffer cap (its default is 80 % of the machine's memory). */
 export const MEMORY_LIMIT_MB = 64;
 
-/** Runs per transaction of an upsert: what one transaction holds until its commit, and DuckDB's memory with it. */
+/** Runs per transaction of an upsert: what one transaction holds until its commit (see upsertRuns). */
 export const MAX_ROWS_PER_TRANSACTION = 50_000;
 
 /** A whole number of MB (a setting of the instance, checked here rather than trusted). */
@@ -177,9 +177,10 @@ export class DuckDbStore extends AssessingStore implements Store {
 
   /**
    * Writes the runs in transactions of at most `txRows` rows, each all or nothing (and bisected on its own when
-   * DuckDB refuses a row): what a transaction holds until its commit, and so the store's memory, is bounded by
-   * that, not by the size of the batch. A failure part-way leaves the slices before it committed; the upsert is
-   * idempotent, so the cycle that retries finds them unchanged. Other operations may run between two slices.
+   * DuckDB refuses a row): DuckDB holds a transaction's appended rows in memory until its commit, and at 64 MB a
+   * transaction of 100,000 runs fails to append (measured; 72,000 pass), so this bounds the store's memory
+   * whatever the batch's size (large text spills; the row count is what does not). A failure part-way leaves the transactions before it committed; the upsert is idempotent, so the
+   * cycle that retries finds those rows unchanged. Other operations may run between two transactions.
    */
   async upsertRuns(input: readonly Run[]): Promise<UpsertResult> {
     this.writable('write runs');
@@ -187,10 +188,10 @@ export class DuckDbStore extends AssessingStore implements Store {
     const bad: { run: Run; reason: string }[] = [];
     let res: UpsertResult = NOTHING;
     for (let from = 0; from < runs.length || from === 0; from += this.txRows) {
-      const slice = runRows(runs.slice(from, from + this.txRows));
-      bad.push(...slice.bad);
+      const { rows, bad: unfit } = runRows(runs.slice(from, from + this.txRows));
+      bad.push(...unfit);
       const part = await this.serial(() =>
-        writeBisecting(slice.rows, {
+        writeBisecting(rows, {
           write: (p) => this.txNow('writing runs', () => writeRunRows(this.duck, this.conn, p.map((x) => x.row))),
           isDataError,
           refuse: (p, reason) => bad.push({ run: p.run, reason }),
