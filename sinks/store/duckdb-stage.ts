@@ -1,8 +1,10 @@
-// Staging for the DuckDB store: a batch of rows goes into a TEMP table through DuckDB's appender, one data chunk
-// (at most 2,048 rows) at a time, filled column by column with typed values: BIGINT, BOOLEAN and TIMESTAMPTZ columns
-// are written into the chunk's own memory, a VARCHAR is one native call. Values never pass through SQL text.
-// The appender runs on the JS thread, so the event loop is handed back between slices: the other scopes' HTTP
-// traffic is served while a large batch is staged (the reason the former NDJSON + read_json staging existed).
+// How rows reach the DuckDB store's tables: DuckDB's appender, into a TEMP staging table or straight into a table
+// (within the open transaction), one data chunk (at most 2,048 rows) at a time, filled column by column with typed
+// values: BIGINT, BOOLEAN and TIMESTAMPTZ cells are written into the chunk's own memory, a VARCHAR is one native
+// call, NUL and any other text kept as they are. Values never pass through SQL text. The appender runs on the JS
+// thread, so the event loop is handed back between slices: the other scopes' HTTP traffic is served while a large
+// batch is written (the property the former NDJSON + read_json staging had, at the cost of a 32 MB read buffer
+// that would not fit a 64 MB memory limit).
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBType, DuckDBVector } from '@duckdb/node-api';
 import { ident, type Cell, type ColumnType, type TableDef } from './tables.js';
 
