@@ -8,6 +8,7 @@ import { describeStoreContract } from './contract.js';
 import { makeJob, makeRun } from '../../helpers/run-fixtures.js';
 import { LATEST_VERSION } from '../../../sinks/store/tables.js';
 import { SchemaVersionError } from '../../../errors.js';
+import type { SqlSession } from '../../../sinks/store/assess-sql.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pa-duck-'));
 let n = 0;
@@ -135,5 +136,41 @@ describe('DuckDB store specifics', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('writes an upsert larger than a transaction in several, every row accounted for, a refused one set aside', async () => {
+    const store = await openDuckDbStore(join(dir, 'tx-slices.duckdb'), { maxRowsPerTransaction: 3 });
+    try {
+      await store.migrate();
+      const first = Array.from({ length: 5 }, (_, i) => makeRun({ runId: `r${i}` }));
+      expect(await store.upsertRuns(first)).toEqual({ inserted: 5, updated: 0, unchanged: 0, statusChanges: 5, quarantined: 0 });
+      // Mixed slices: unchanged, a newer observation with another status, new runs, and one DuckDB refuses.
+      const later = new Date(first[0]!.lastSeenAt.getTime() + 60_000);
+      const second = [
+        ...first.slice(0, 3),
+        makeRun({ runId: 'r3', status: { category: 'failed', detail: null, raw: 'FAILED' }, lastSeenAt: later, updatedAt: later }),
+        makeRun({ runId: 'n1' }),
+        makeRun({ runId: 'n2', rowsProcessed: 1e40 }),
+        makeRun({ runId: 'n3' }),
+      ];
+      expect(await store.upsertRuns(second)).toEqual({ inserted: 2, updated: 1, unchanged: 3, statusChanges: 3, quarantined: 1 });
+      expect((await store.readRuns()).map((r) => r.runId).sort()).toEqual(['n1', 'n3', 'r0', 'r1', 'r2', 'r3', 'r4']);
+      expect((await store.readStatusHistory('databricks', 'ws-1', 'r3')).map((h) => h.raw)).toEqual([first[3]!.status.raw, 'FAILED']);
+      expect((await store.readQuarantine()).map((q) => [q.itemId, q.reason])).toEqual([['n2', expect.stringMatching(/Conversion Error: column rows_processed/)]]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('caps DuckDB’s memory as asked, and refuses a cap that is not a whole number of MB', async () => {
+    const store = await openDuckDbStore(join(dir, 'mem.duckdb'), { memoryLimitMb: 100 });
+    try {
+      const session = (store as unknown as { sqlSession(): SqlSession }).sqlSession();
+      const [row] = await session.read((q) => q.query("SELECT current_setting('memory_limit') AS m"));
+      expect(String(row?.m)).toMatch(/^9\d(\.\d)? MiB$/); // 100 MB = 95.3 MiB
+    } finally {
+      await store.close();
+    }
+    await expect(openDuckDbStore(join(dir, 'mem2.duckdb'), { memoryLimitMb: 64.5 })).rejects.toThrow(/whole number of MB/);
   });
 });
