@@ -517,9 +517,9 @@ async function collectJobs(collector: AnyCollector, ctx: CollectContext<unknown>
 const VALIDATE_SLICE = 250;
 
 /**
- * Validates a chunk's observations into stored runs. It yields to the event loop every VALIDATE_SLICE runs: a
- * chunk can hold thousands, and one synchronous pass (~0.1 ms a run) would hold up the other platforms' pages
- * (scopes run side by side on this one thread), adding its whole length to their chains of waits.
+ * Validates a page's observations into stored runs. It yields to the event loop every VALIDATE_SLICE runs: a page
+ * can hold thousands (Dataverse: 5,000), and one synchronous pass (~0.1 ms a run) would hold up the other
+ * platforms' pages (scopes run side by side on this one thread), adding its whole length to their chains of waits.
  */
 async function toRuns(observed: readonly unknown[], cfg: ScopeConfig, args: ScopeArgs, report: ScopeReport, warn: (w: CollectWarning) => void, cleaner: Cleaner): Promise<{ runs: Run[]; rejected: QuarantineItem[] }> {
   const seenAt = args.now();

@@ -12,6 +12,7 @@ import {
   AirbyteJobSchema,
   normalizeAirbyteConnection,
   normalizeAirbyteJob,
+  type AirbyteConnection,
   type AirbyteFailure,
   type AirbyteJob,
   type ConnectionRef,
@@ -49,9 +50,9 @@ function toObservation(ctx: CollectContext<AirbyteScope>, s: AirbyteSession, job
 
 async function collectRuns(ctx: CollectContext<AirbyteScope>, window: TimeWindow, emit: EmitRuns): Promise<void> {
   const s = session(ctx);
-  // One connection listing per collection: jobs carry neither the connection's name nor its workspace.
+  // Jobs carry neither the connection's name nor its workspace: the connections listing has both.
   const connections = new Map<string, ConnectionRef>();
-  for (const c of await listConnections(ctx, s)) connections.set(c.connectionId, { name: c.name ?? null, workspaceId: c.workspaceId });
+  for (const c of await connectionsOf(ctx, s)) connections.set(c.connectionId, { name: c.name ?? null, workspaceId: c.workspaceId });
   const failures = failureReader(ctx, s);
   // Each job once (pages.ts leaves out the jobs read again at page edges), a page at a time.
   await listJobsInWindow(ctx, s, window, async (raw) => {
@@ -63,9 +64,24 @@ async function collectRuns(ctx: CollectContext<AirbyteScope>, window: TimeWindow
   failures.finish();
 }
 
+/**
+ * The scope's connections, listed once per cycle (the scope's memo): by the inventory, then reused by every chunk of
+ * a catch-up instead of re-listed before each one (three round trips a chunk for 200 connections). A listing cut
+ * short is reported to every caller, so a chunk that relies on it is still incomplete.
+ */
+async function connectionsOf(ctx: CollectContext<AirbyteScope>, s: AirbyteSession): Promise<AirbyteConnection[]> {
+  const listed = memoOf(ctx)('airbyte:connections', () => {
+    const incomplete: string[] = [];
+    return listConnections({ ...ctx, incomplete: (m) => incomplete.push(m) }, s).then((list) => ({ list, incomplete }));
+  });
+  const { list, incomplete } = await listed;
+  for (const m of incomplete) ctx.incomplete(m);
+  return list;
+}
+
 async function listJobs(ctx: CollectContext<AirbyteScope>): Promise<JobObservation[]> {
   const s = session(ctx);
-  return (await listConnections(ctx, s)).map((c) => normalizeAirbyteConnection(c, s.norm));
+  return (await connectionsOf(ctx, s)).map((c) => normalizeAirbyteConnection(c, s.norm));
 }
 
 function checkFailure(e: unknown, scope: AirbyteScope): CheckResult {

@@ -174,6 +174,26 @@ describe('airbyte application token reuse across chunks', () => {
     expect(sim.stats.requests[JOBS]).toBeGreaterThanOrEqual(3);
   });
 
+  it('lists the connections once for the inventory and every chunk sharing the memo, and a capped listing makes each chunk incomplete', async () => {
+    const sim = await h.sim(data, { ...APP });
+    const tc = h.context(sim, APP);
+    const memo = createMemo();
+    await airbyteCollector.listJobs({ ...tc.ctx, memo });
+    const listed = sim.stats.requests['/v1/connections'];
+    for (const [i, w] of chunks.entries()) await collectAll(airbyteCollector, { ...tc.ctx, memo }, i > 0 ? { ...w, continuation: true } : w);
+    expect(sim.stats.requests['/v1/connections']).toBe(listed);
+    expect(tc.incomplete).toEqual([]);
+
+    // 150 connections: two pages, one over the cap.
+    const many = await h.sim(generateAirbyteData({ now: NOW, seed: 5, connections: 150, jobs: 10, days: 1 }), { ...APP });
+    const capped = h.context(many, APP, { limits: { maxPages: 1 } });
+    const cappedMemo = createMemo();
+    await airbyteCollector.listJobs({ ...capped.ctx, memo: cappedMemo });
+    await collectAll(airbyteCollector, { ...capped.ctx, memo: cappedMemo }, chunks[0]!);
+    await collectAll(airbyteCollector, { ...capped.ctx, memo: cappedMemo }, { ...chunks[1]!, continuation: true });
+    expect(capped.incomplete.filter((m) => m.startsWith('airbyte /connections: stopped at the page cap'))).toHaveLength(3);
+  });
+
   it('without a memo, each chunk asks for its own token (the default: no caching)', async () => {
     const sim = await h.sim(data, { ...APP });
     const tc = h.context(sim, APP);
