@@ -30,6 +30,8 @@ const { values } = parseArgs({
     /** New runs per platform in the steady-state cycle. */
     'steady-runs': { type: 'string', default: '200' },
     json: { type: 'boolean', default: false },
+    /** Collect and validate, write nothing (a dry run): the tool's own memory and time without the store's. */
+    'dry-run': { type: 'boolean', default: false },
     /** Run counts to measure one after another, each in its own process (peak RSS is a per-process high-water mark). */
     series: { type: 'string' },
   },
@@ -146,7 +148,7 @@ async function measure(phase: string, config: AuditConfig, store: Awaited<Return
     done.set(e.platform, performance.now() - t0);
     if (done.size === config.scopes.length) collectRss = process.resourceUsage().maxRSS;
   };
-  const report = await runAudit(config, { store, onProgress }).finally(() => clearInterval(sampler));
+  const report = await runAudit(config, { store, onProgress, dryRun: values['dry-run'] }).finally(() => clearInterval(sampler));
   sample();
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
