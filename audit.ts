@@ -6,13 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { createHttpClient, type FetchLike, type HttpClient } from './connect/http.js';
 import { collectorFor } from './collectors/registry.js';
 import { createMemo } from './collectors/memo.js';
-import type { AnyCollector, CollectContext, CollectWarning, TimeWindow } from './collectors/types.js';
+import type { AnyCollector, CollectContext, CollectWarning, EmitRuns, TimeWindow } from './collectors/types.js';
+import { runBatcher, type RunBatcher } from './write-batches.js';
 import type { AuditConfig, ScopeConfig } from './config/load.js';
 import { errorMessage, PipelineAuditError, SchemaVersionError, LeaseError } from './errors.js';
 import { createCleaner, type Cleaner } from './normalize/clean.js';
 import { redact, redactDeep } from './normalize/redact.js';
 import { truncate, wellFormed } from './normalize/text.js';
-import { JobSchema, RunSchema, SCHEMA_VERSION, TOOL_VERSION, type Job, type Platform, type Run, type RunObservation } from './normalize/schema.js';
+import { JobSchema, RunSchema, SCHEMA_VERSION, TOOL_VERSION, type Job, type Platform, type Run } from './normalize/schema.js';
 import type { QuarantineItem, Store } from './sinks/store/types.js';
 import { summarizeFailed, type AuditReport, type HealthSummary, type ScopeReport } from './summarize/report.js';
 import type { LanguageModel } from 'ai';
@@ -66,6 +67,8 @@ export interface AuditDeps {
   transport?: MailTransport | null;
   /** Called with the assessment's full outcome before the cycle row is written. */
   onHealth?: (health: HealthOutcome, report: AuditReport) => void | Promise<void>;
+  /** Runs per store write (write-batches.ts DEFAULT_BATCH_RUNS): what a scope holds is bounded by about twice it. */
+  batchRuns?: number;
   /** How often the write lease is renewed (default 30 s; it lapses 2 minutes after the last renewal). */
   leaseRenewMs?: number;
 }
@@ -155,6 +158,7 @@ export async function runAudit(config: AuditConfig, deps: AuditDeps): Promise<Au
           http: clientFor(s.platform, collectorFor(s.platform)),
           onProgress: deps.onProgress,
           collected: allRuns,
+          batchRuns: deps.batchRuns,
         }),
       ),
     );
@@ -273,6 +277,7 @@ interface ScopeArgs {
   http: HttpClient;
   onProgress: ((e: ProgressEvent) => void) | undefined;
   collected: Run[];
+  batchRuns: number | undefined;
 }
 
 /** A local clock further than this from a vendor's Date header is a blind spot (Date has one-second resolution). */
@@ -339,6 +344,8 @@ async function collectScope(cfg: ScopeConfig, args: ScopeArgs): Promise<ScopeRep
     memo: createMemo(),
   };
 
+  let committed: Promise<void> = Promise.resolve();
+  let batcher: RunBatcher | undefined;
   try {
     const cycleNow = args.now();
     const coverage = args.store ? await args.store.getCoverage(cfg.platform, cfg.scopeId) : null;
@@ -382,80 +389,95 @@ async function collectScope(cfg: ScopeConfig, args: ScopeArgs): Promise<ScopeRep
 
     const chunks = planChunks(start, windowEnd, collector.maxChunkMs);
     report.chunks.planned = chunks.length;
-    // Chunk i+1 is collected while chunk i is normalized and written: the store's work hides behind the next
-    // chunk's network waits. Chunks still commit, and coverage still advances, strictly in order.
-    const collect = (i: number) => {
+    const write = args.store && !args.dryRun ? args.store : null;
+    batcher = runBatcher(async (runs, setAside) => {
+      if (!write) return;
+      // Items that fail validation are never dropped: they are set aside with their payload, counted, and
+      // `pipeline-audit quarantine retry` re-processes them after an upgrade.
+      if (setAside.length > 0) await write.quarantineItems(setAside);
+      if (runs.length === 0) return;
+      const res = await write.upsertRuns(runs);
+      report.runsInserted += res.inserted;
+      report.runsUpdated += res.updated;
+      if (res.quarantined > 0) warn({ code: 'quarantined', message: `${res.quarantined} run(s) could not be stored for their data and were set aside in the quarantine table` });
+    }, args.batchRuns);
+    const chunkWriter = batcher;
+    // Runs stream from the collector's pages into bounded batches, each written while the next fills (the wait for
+    // a batch that cannot go out yet holds the paging back). Chunks are collected one after another; a chunk's last
+    // batch is written, and its coverage recorded, while the next chunk is collected. Coverage still advances
+    // strictly in order, and only over chunks collected complete and written in full.
+    let complete = true;
+    const cutOff = async () => {
+      await committed;
+      const done = report.chunks.committed;
+      report.incomplete.push(`cut off by the cycle time limit after ${done} of ${chunks.length} chunks; the next cycle resumes from ${chunks[done]!.start.toISOString()}`);
+      complete = false;
+    };
+    for (let i = 0; i < chunks.length; i++) {
+      chunkWriter.check();
+      if (args.signal.aborted) {
+        await cutOff();
+        break;
+      }
       const chunk = chunks[i]!;
       const incomplete: string[] = [];
       const firstRequestAt = args.now();
-      const rejectedItems: QuarantineItem[] = [];
+      let chunkRuns = 0;
+      // Items the collector's boundary schemas refused: they go out with the next batch.
+      const refused: QuarantineItem[] = [];
       const chunkCtx: CollectContext<unknown> = {
         ...ctx,
         incomplete: (reason) => incomplete.push(redact(reason, args.config.secrets)),
         reject: (r) => {
           report.runsRejected++;
           const item = cleaner.clean(r.item);
-          rejectedItems.push({ platform: cfg.platform, scope: cfg.scopeId, itemId: truncate(wellFormed(r.itemId ?? '(none)'), 1000), reason: redact(wellFormed(r.reason), args.config.secrets), payload: boundedPayload('vendor', item), cycleId: args.cycleId, at: args.now() });
+          refused.push({ platform: cfg.platform, scope: cfg.scopeId, itemId: truncate(wellFormed(r.itemId ?? '(none)'), 1000), reason: redact(wellFormed(r.reason), args.config.secrets), payload: boundedPayload('vendor', item), cycleId: args.cycleId, at: args.now() });
         },
       };
-      const observed = collector.collectRuns(chunkCtx, i > 0 ? { ...chunk, continuation: true } : chunk);
-      observed.catch(() => undefined); // awaited below; a prefetch abandoned after a failure must not go unhandled
-      return { chunk, incomplete, firstRequestAt, observed, rejectedItems };
-    };
-    let complete = true;
-    let next = chunks.length > 0 && !args.signal.aborted ? collect(0) : undefined;
-    for (let i = 0; i < chunks.length; i++) {
-      if (args.signal.aborted || !next) {
-        report.incomplete.push(`cut off by the cycle time limit after ${i} of ${chunks.length} chunks; the next cycle resumes from ${chunks[i]!.start.toISOString()}`);
-        complete = false;
-        break;
-      }
-      const current = next;
-      let observed: RunObservation[];
+      const emit: EmitRuns = async (observed) => {
+        const { runs, rejected } = await toRuns(observed, cfg, args, report, warn, cleaner);
+        report.runsSeen += runs.length;
+        chunkRuns += runs.length;
+        for (const r of runs) {
+          if (r.status.category !== 'failed' || !r.isFinalAttempt) continue;
+          report.failedRuns++;
+          // Without its raw payload: the report and an assessment without a store read none of it.
+          if (args.collected.length < MAX_FAILED_KEPT) args.collected.push({ ...r, raw: null });
+        }
+        await chunkWriter.add(runs, [...refused.splice(0), ...rejected]);
+      };
       try {
-        observed = await current.observed;
+        await collector.collectRuns(chunkCtx, i > 0 ? { ...chunk, continuation: true } : chunk, emit);
       } catch (e) {
         if (!args.signal.aborted) throw e;
-        report.incomplete.push(`cut off by the cycle time limit after ${i} of ${chunks.length} chunks; the next cycle resumes from ${chunks[i]!.start.toISOString()}`);
-        complete = false;
+        await cutOff();
         break;
       }
-      next = i + 1 < chunks.length && current.incomplete.length === 0 && !args.signal.aborted ? collect(i + 1) : undefined;
-      // Let the next chunk's first requests go out before this chunk's validation (synchronous, ~0.1 ms a run)
-      // holds the event loop: otherwise every chunk boundary adds that CPU time to the cycle's chain of waits.
-      if (next) await new Promise<void>((resolve) => setImmediate(resolve));
-      const { runs, rejected } = await toRuns(observed, cfg, args, report, warn, cleaner);
-      // Items that fail validation are never dropped: they are set aside with their payload, counted, and
-      // `pipeline-audit quarantine retry` re-processes them after an upgrade.
-      const setAside = [...current.rejectedItems, ...rejected];
-      if (setAside.length > 0 && args.store && !args.dryRun) await args.store.quarantineItems(setAside);
-      report.runsSeen += runs.length;
-      for (const r of runs) {
-        if (r.status.category !== 'failed' || !r.isFinalAttempt) continue;
-        report.failedRuns++;
-        if (args.collected.length < MAX_FAILED_KEPT) args.collected.push(r);
-      }
-      if (args.store && !args.dryRun) {
-        const res = await args.store.upsertRuns(runs);
-        report.runsInserted += res.inserted;
-        report.runsUpdated += res.updated;
-        if (res.quarantined > 0) warn({ code: 'quarantined', message: `${res.quarantined} run(s) could not be stored for their data and were set aside in the quarantine table` });
-      }
-      if (current.incomplete.length > 0) {
-        report.incomplete.push(...current.incomplete);
+      if (refused.length > 0) await chunkWriter.add([], refused.splice(0));
+      const written = chunkWriter.flush();
+      if (incomplete.length > 0) {
+        await written;
+        report.incomplete.push(...incomplete);
         complete = false;
         break; // coverage stays before this chunk: the next cycle re-reads it from the vendor
       }
-      // Committed and complete: coverage advances to the chunk's end, or, for the chunk that reaches "now", to the
-      // moment its first request went out (anything that changed after that is re-read next cycle).
-      const coveredUntil = new Date(Math.min(current.chunk.end.getTime(), current.firstRequestAt.getTime(), windowEnd.getTime()));
-      if (args.store && !args.dryRun && !skewed) {
-        await args.store.recordCoverage({ platform: cfg.platform, scope: cfg.scopeId, coveredUntil, cycleId: args.cycleId, updatedAt: args.now() });
-        report.coveredUntil = coveredUntil.toISOString();
-      }
-      report.chunks.committed++;
-      args.onProgress?.({ type: 'chunk-done', platform: cfg.platform, scope: cfg.scopeId, chunk: i + 1, chunks: chunks.length, runs: runs.length });
+      // Written and complete: coverage advances to the chunk's end, or, for the chunk that reaches "now", to the
+      // moment its first request went out (anything that changed after that is re-read next cycle). A cycle cut
+      // off meanwhile records no more coverage: what it wrote is re-read by the next cycle, harmlessly.
+      const coveredUntil = new Date(Math.min(chunk.end.getTime(), firstRequestAt.getTime(), windowEnd.getTime()));
+      committed = Promise.all([committed, written]).then(async () => {
+        if (args.signal.aborted) return;
+        if (args.store && !args.dryRun && !skewed) {
+          await args.store.recordCoverage({ platform: cfg.platform, scope: cfg.scopeId, coveredUntil, cycleId: args.cycleId, updatedAt: args.now() });
+          report.coveredUntil = coveredUntil.toISOString();
+        }
+        report.chunks.committed++;
+        args.onProgress?.({ type: 'chunk-done', platform: cfg.platform, scope: cfg.scopeId, chunk: i + 1, chunks: chunks.length, runs: chunkRuns });
+      });
+      committed.catch(() => undefined); // awaited below, or at the cut-off
     }
+    await committed;
+    if (complete && args.signal.aborted && report.chunks.committed < chunks.length) await cutOff();
     report.complete = complete && !skewed && args.store !== null;
     if (!args.store && !args.dryRun) report.incomplete.push('nothing was written: the store is unavailable');
     if (args.dryRun) report.complete = complete && !skewed;
@@ -464,6 +486,8 @@ async function collectScope(cfg: ScopeConfig, args: ScopeArgs): Promise<ScopeRep
     report.error = describeError(e, args.config.secrets);
     args.log.error({ platform: cfg.platform, scope: cfg.scopeId, err: report.error }, 'scope failed');
   } finally {
+    // A scope that stopped early leaves no write running behind the report.
+    await Promise.all([committed.catch(() => undefined), batcher?.idle()]);
     report.requests = args.http.stats.requests - requestsBefore.requests;
     report.retries = args.http.stats.retries - requestsBefore.retries;
     report.throttled = args.http.stats.throttled - requestsBefore.throttled;
@@ -496,9 +520,9 @@ async function collectJobs(collector: AnyCollector, ctx: CollectContext<unknown>
 const VALIDATE_SLICE = 250;
 
 /**
- * Validates a chunk's observations into stored runs. It yields to the event loop every VALIDATE_SLICE runs: a
- * chunk can hold thousands, and one synchronous pass (~0.1 ms a run) would hold up the other platforms' pages
- * (scopes run side by side on this one thread), adding its whole length to their chains of waits.
+ * Validates a page's observations into stored runs. It yields to the event loop every VALIDATE_SLICE runs: a page
+ * can hold thousands (Dataverse: 5,000), and one synchronous pass (~0.1 ms a run) would hold up the other
+ * platforms' pages (scopes run side by side on this one thread), adding its whole length to their chains of waits.
  */
 async function toRuns(observed: readonly unknown[], cfg: ScopeConfig, args: ScopeArgs, report: ScopeReport, warn: (w: CollectWarning) => void, cleaner: Cleaner): Promise<{ runs: Run[]; rejected: QuarantineItem[] }> {
   const seenAt = args.now();

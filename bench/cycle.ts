@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runAudit } from '../audit.js';
+import { runAudit, type ProgressEvent } from '../audit.js';
 import { collectorFor } from '../collectors/registry.js';
 import type { AuditConfig, ScopeConfig } from '../config/load.js';
 import type { AuditReport } from '../summarize/report.js';
@@ -30,6 +30,8 @@ const { values } = parseArgs({
     /** New runs per platform in the steady-state cycle. */
     'steady-runs': { type: 'string', default: '200' },
     json: { type: 'boolean', default: false },
+    /** Collect and validate, write nothing (a dry run): the tool's own memory and time without the store's. */
+    'dry-run': { type: 'boolean', default: false },
     /** Run counts to measure one after another, each in its own process (peak RSS is a per-process high-water mark). */
     series: { type: 'string' },
   },
@@ -49,7 +51,7 @@ const platforms = values.platforms.split(',').map((p) => p.trim()) as BenchPlatf
 for (const p of platforms) if (!BENCH_PLATFORMS.includes(p)) throw new Error(`--platforms: unknown '${p}' (known: ${BENCH_PLATFORMS.join(', ')})`);
 
 // The simulators' process (none in --series mode, where each size runs in a process of its own).
-const child = values.series ? undefined : fork(join(dirname(fileURLToPath(import.meta.url)), 'sim-server.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const child = values.series ? undefined : fork(join(dirname(fileURLToPath(import.meta.url)), 'sim-server.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
 function ask<T>(msg: Request): Promise<T> {
   if (!child) throw new Error('no simulators in --series mode');
   return new Promise((resolve, reject) => {
@@ -107,6 +109,10 @@ interface PhaseRow {
   lowerBoundMs: number;
   ratio: number;
   peakRssMb: number;
+  /** Peak RSS when the last platform was done: collection and writes, before the assessment. */
+  collectRssMb: number;
+  /** Largest V8 heap in use seen by a 50 ms sampler over the phase (JS objects; DuckDB's memory is not in it). */
+  peakHeapMb: number;
   /** CPU time of this process during the phase (user + system: V8, GC and DuckDB threads; not the simulators'). */
   cpuMs: number;
   cpuUsPerRun: number;
@@ -133,7 +139,17 @@ async function measure(phase: string, config: AuditConfig, store: Awaited<Return
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const done = new Map<string, number>();
-  const report = await runAudit(config, { store, onProgress: (e) => e.type === 'scope-done' && done.set(e.platform, performance.now() - t0) });
+  let peakHeap = 0;
+  const sample = () => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed));
+  const sampler = setInterval(sample, 50);
+  let collectRss = 0;
+  const onProgress = (e: ProgressEvent) => {
+    if (e.type !== 'scope-done') return;
+    done.set(e.platform, performance.now() - t0);
+    if (done.size === config.scopes.length) collectRss = process.resourceUsage().maxRSS;
+  };
+  const report = await runAudit(config, { store, onProgress, dryRun: values['dry-run'] }).finally(() => clearInterval(sampler));
+  sample();
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
@@ -147,7 +163,7 @@ async function measure(phase: string, config: AuditConfig, store: Awaited<Return
   const lowerBoundMs = Math.max(...rows.map((r) => r.lowerBoundMs));
   const runs = report.totals.runsSeen;
   const budgets = rows.map((r) => budgetRow(r.platform, r.requests, r.wallMs / 1000));
-  return { phase, runs, requests: report.totals.requests, wallMs, lowerBoundMs, ratio: wallMs / lowerBoundMs, peakRssMb, cpuMs, cpuUsPerRun: (cpuMs * 1000) / Math.max(1, runs), platforms: rows, budgets };
+  return { phase, runs, requests: report.totals.requests, wallMs, lowerBoundMs, ratio: wallMs / lowerBoundMs, peakRssMb, collectRssMb: collectRss / 1024, peakHeapMb: peakHeap / 2 ** 20, cpuMs, cpuUsPerRun: (cpuMs * 1000) / Math.max(1, runs), platforms: rows, budgets };
 }
 
 async function main(): Promise<PhaseRow[]> {
@@ -180,8 +196,8 @@ function print(rows: PhaseRow[]): void {
   const out = [
     `pipeline-audit cycle benchmark: ${totalRuns} runs over ${platforms.join(', ')} (${days} days), ${latencyMs} ms latency a request, Node ${process.version}`,
     '',
-    'phase | runs | HTTP requests | wall s | lower bound s | ratio | peak RSS MB | tool CPU s | tool CPU µs a run',
-    ...rows.map((r) => `${r.phase} | ${r.runs} | ${r.requests} | ${s(r.wallMs)} | ${s(r.lowerBoundMs)} | ${r.ratio.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${s(r.cpuMs)} | ${r.cpuUsPerRun.toFixed(0)}`),
+    'phase | runs | HTTP requests | wall s | lower bound s | ratio | peak RSS MB | of it by collection end MB | peak heap MB | tool CPU s | tool CPU µs a run',
+    ...rows.map((r) => `${r.phase} | ${r.runs} | ${r.requests} | ${s(r.wallMs)} | ${s(r.lowerBoundMs)} | ${r.ratio.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${r.collectRssMb.toFixed(0)} | ${r.peakHeapMb.toFixed(0)} | ${s(r.cpuMs)} | ${r.cpuUsPerRun.toFixed(0)}`),
     '',
     'phase / platform | runs | HTTP requests | chunks | chained pages | listing pages | lower bound s | done after s',
     ...rows.flatMap((r) => r.platforms.map((p) => `${r.phase.split(':')[0]} / ${p.platform} | ${p.runs} | ${p.requests} | ${p.chunks} | ${p.chainPages} | ${p.listingPages} | ${s(p.lowerBoundMs)} | ${s(p.wallMs)}`)),
@@ -217,8 +233,8 @@ async function series(counts: number[]): Promise<void> {
   const lines = [
     `pipeline-audit memory series: ${platforms.join(', ')}, ${latencyMs} ms latency, Node ${process.version}, each size in its own process`,
     '',
-    'runs asked | runs seen | wall s | lower bound s | ratio | peak RSS MB | tool CPU µs a run | steady-state wall s',
-    ...out.map(({ runs, rows: [full, steady] }) => `${runs} | ${full!.runs} | ${(full!.wallMs / 1000).toFixed(1)} | ${(full!.lowerBoundMs / 1000).toFixed(1)} | ${full!.ratio.toFixed(2)} | ${full!.peakRssMb.toFixed(0)} | ${full!.cpuUsPerRun.toFixed(0)} | ${(steady!.wallMs / 1000).toFixed(1)}`),
+    'runs asked | runs seen | wall s | lower bound s | ratio | peak RSS MB | of it by collection end MB | peak heap MB | tool CPU µs a run | steady-state wall s',
+    ...out.map(({ runs, rows: [full, steady] }) => `${runs} | ${full!.runs} | ${(full!.wallMs / 1000).toFixed(1)} | ${(full!.lowerBoundMs / 1000).toFixed(1)} | ${full!.ratio.toFixed(2)} | ${full!.peakRssMb.toFixed(0)} | ${full!.collectRssMb.toFixed(0)} | ${full!.peakHeapMb.toFixed(0)} | ${full!.cpuUsPerRun.toFixed(0)} | ${(steady!.wallMs / 1000).toFixed(1)}`),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

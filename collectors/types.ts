@@ -70,6 +70,12 @@ export interface CollectContext<S> {
   memo?: Memo;
 }
 
+/**
+ * Receives a collector's runs a page (or a few) at a time. The collector awaits it before reading on, so a
+ * consumer that is busy (its store write still running) holds the paging back instead of letting runs pile up.
+ */
+export type EmitRuns = (runs: RunObservation[]) => Promise<void>;
+
 export interface CheckResult {
   ok: boolean;
   /** One line: what was checked and what was found, e.g. `token ok, 42 jobs visible`. */
@@ -97,8 +103,12 @@ export interface Collector<S = unknown> {
   readonly concurrency: number;
   /** Jobs the credentials can see (the inventory). */
   listJobs(ctx: CollectContext<S>): Promise<JobObservation[]>;
-  /** Runs that changed in the window (started, running or ended inside it), normalized. */
-  collectRuns(ctx: CollectContext<S>, window: TimeWindow): Promise<RunObservation[]>;
+  /**
+   * Runs that changed in the window (started, running or ended inside it), normalized, handed to `emit` as their
+   * pages arrive, each run once. The collector awaits `emit` before it reads further (back-pressure): what it
+   * holds is a page or two, never the window. Resolves when the window is read.
+   */
+  collectRuns(ctx: CollectContext<S>, window: TimeWindow, emit: EmitRuns): Promise<void>;
   /** `doctor`: is the scope reachable and authorized, and how many jobs can it see. */
   check(ctx: CollectContext<S>): Promise<CheckResult>;
 }

@@ -132,10 +132,17 @@ describe('runAudit', () => {
     const sim = await newSim(100, 2);
     const real = await newStore();
     let failWrites = 1;
-    const flaky: Store = Object.assign(Object.create(real) as Store, {
-      upsertRuns: async (runs: Parameters<Store['upsertRuns']>[0]) => {
-        if (failWrites-- > 0) throw new Error('warehouse unavailable');
-        return real.upsertRuns(runs);
+    // Every other call goes to the real store itself, so its one serial chain orders them all.
+    const flaky = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'upsertRuns') {
+          return async (runs: Parameters<Store['upsertRuns']>[0]) => {
+            if (failWrites-- > 0) throw new Error('warehouse unavailable');
+            return target.upsertRuns(runs);
+          };
+        }
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     });
     const config = configFor([sim]);

@@ -12,19 +12,19 @@ import {
   AirbyteJobSchema,
   normalizeAirbyteConnection,
   normalizeAirbyteJob,
+  type AirbyteConnection,
   type AirbyteFailure,
   type AirbyteJob,
   type ConnectionRef,
 } from '../../normalize/airbyte.js';
-import { isNewer } from '../../normalize/order.js';
 import type { JobObservation, RunObservation } from '../../normalize/schema.js';
 import { airbyteTokenProvider } from './auth.js';
 import { memoOf } from '../memo.js';
 import { airbyteScopeId, airbyteScopeSchema, airbyteWebUrl, baseUrlOf, secretsOf, type AirbyteScope } from './scope.js';
-import { fetchFailures } from './failures.js';
+import { failureReader } from './failures.js';
 import { listConnections, listJobsInWindow, PAGE_SIZE, parsePage, type AirbyteSession } from './pages.js';
 import { parseItems } from '../parse.js';
-import type { CheckResult, CollectContext, Collector, TimeWindow } from '../types.js';
+import type { CheckResult, CollectContext, Collector, EmitRuns, TimeWindow } from '../types.js';
 
 const DAY = 86_400_000;
 export { EDGE_OVERLAP } from './pages.js';
@@ -48,35 +48,40 @@ function toObservation(ctx: CollectContext<AirbyteScope>, s: AirbyteSession, job
   return obs;
 }
 
-async function collectRuns(ctx: CollectContext<AirbyteScope>, window: TimeWindow): Promise<RunObservation[]> {
+async function collectRuns(ctx: CollectContext<AirbyteScope>, window: TimeWindow, emit: EmitRuns): Promise<void> {
   const s = session(ctx);
-  // One connection listing per collection: jobs carry neither the connection's name nor its workspace.
+  // Jobs carry neither the connection's name nor its workspace: the connections listing has both.
   const connections = new Map<string, ConnectionRef>();
-  for (const c of await listConnections(ctx, s)) connections.set(c.connectionId, { name: c.name ?? null, workspaceId: c.workspaceId });
-  const raw = await listJobsInWindow(ctx, s, window);
-  const jobs = parseItems(ctx, AirbyteJobSchema, raw, 'jobId', 'job');
-  // A job read twice (page edges) keeps its newest observation; the later read wins a tie.
-  const byId = new Map<string, { job: AirbyteJob; obs: RunObservation; seen: Date }>();
-  jobs.forEach((job, i) => {
-    const obs = normalizeAirbyteJob(job, s.norm, null);
-    const cur = byId.get(job.jobId);
-    const seen = new Date(i);
-    if (!cur || !isNewer({ ...cur.obs, lastSeenAt: cur.seen }, { ...obs, lastSeenAt: seen })) byId.set(job.jobId, { job, obs, seen });
+  for (const c of await connectionsOf(ctx, s)) connections.set(c.connectionId, { name: c.name ?? null, workspaceId: c.workspaceId });
+  const failures = failureReader(ctx, s);
+  // Each job once (pages.ts leaves out the jobs read again at page edges), a page at a time.
+  await listJobsInWindow(ctx, s, window, async (raw) => {
+    const jobs = parseItems(ctx, AirbyteJobSchema, raw, 'jobId', 'job');
+    const reasons = await failures.read(jobs);
+    const out = jobs.map((job) => toObservation(ctx, s, job, connections.get(job.connectionId) ?? null, reasons.get(job.jobId) ?? null));
+    if (out.length > 0) await emit(out);
   });
-  const byNumericId = (a: AirbyteJob, b: AirbyteJob) => a.jobId.length - b.jobId.length || (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0);
-  const unique = [...byId.values()].map((v) => v.job).sort(byNumericId);
-  const failures = await fetchFailures(ctx, s, unique);
-  const out: RunObservation[] = [];
-  for (const job of unique) {
-    const obs = toObservation(ctx, s, job, connections.get(job.connectionId) ?? null, failures.get(job.jobId) ?? null);
-    if (obs) out.push(obs);
-  }
-  return out;
+  failures.finish();
+}
+
+/**
+ * The scope's connections, listed once per cycle (the scope's memo): by the inventory, then reused by every chunk of
+ * a catch-up instead of re-listed before each one (three round trips a chunk for 200 connections). A listing cut
+ * short is reported to every caller, so a chunk that relies on it is still incomplete.
+ */
+async function connectionsOf(ctx: CollectContext<AirbyteScope>, s: AirbyteSession): Promise<AirbyteConnection[]> {
+  const listed = memoOf(ctx)('airbyte:connections', () => {
+    const incomplete: string[] = [];
+    return listConnections({ ...ctx, incomplete: (m) => incomplete.push(m) }, s).then((list) => ({ list, incomplete }));
+  });
+  const { list, incomplete } = await listed;
+  for (const m of incomplete) ctx.incomplete(m);
+  return list;
 }
 
 async function listJobs(ctx: CollectContext<AirbyteScope>): Promise<JobObservation[]> {
   const s = session(ctx);
-  return (await listConnections(ctx, s)).map((c) => normalizeAirbyteConnection(c, s.norm));
+  return (await connectionsOf(ctx, s)).map((c) => normalizeAirbyteConnection(c, s.norm));
 }
 
 function checkFailure(e: unknown, scope: AirbyteScope): CheckResult {

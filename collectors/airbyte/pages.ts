@@ -9,6 +9,7 @@ import type { QueryValue } from '../../connect/http.js';
 import { offsetRepeatGuard, paginate, repeatedPageMessage } from '../../connect/paging.js';
 import type { TokenProvider } from '../../connect/tokens.js';
 import { parseItems } from '../parse.js';
+import { pageQueue } from '../stream.js';
 import type { AirbyteScope } from './scope.js';
 import type { CollectContext, TimeWindow } from '../types.js';
 
@@ -89,13 +90,20 @@ interface JobsCursor {
   previousOffset: number;
 }
 
-/** Jobs updated inside the window, newest first, paged by offset with re-read page edges (see EDGE_OVERLAP). */
-export async function listJobsInWindow(ctx: Ctx, s: AirbyteSession, window: TimeWindow): Promise<unknown[]> {
+/**
+ * Jobs updated inside the window, newest first, paged by offset with re-read page edges (see EDGE_OVERLAP), handed
+ * to `onPage` a page at a time, each job once (collectors/stream.ts: the listing reads at most one page ahead of
+ * what `onPage` has finished with). A job read again (a page edge, a re-read page) is left out: it is the same
+ * observation, since a job that changed has a newer updatedAt and moved toward the front, onto pages already read.
+ */
+export async function listJobsInWindow(ctx: Ctx, s: AirbyteSession, window: TimeWindow, onPage: (items: unknown[]) => Promise<void>): Promise<void> {
   let rereads = 0;
   // Page edges overlap and a page may be re-read, but a different offset answering a page already read means a
   // server that ignores `offset`: without this guard it would page to the cap (thousands of requests).
   const repeated = offsetRepeatGuard();
-  return paginate<JobsCursor, unknown>({
+  const recent = recentIds();
+  const pages = pageQueue();
+  await paginate<JobsCursor, never>({
     first: { offset: 0, anchors: null, previousOffset: 0 },
     maxPages: ctx.limits.maxPages,
     label: 'airbyte /jobs',
@@ -120,22 +128,49 @@ export async function listJobsInWindow(ctx: Ctx, s: AirbyteSession, window: Time
         ctx.incomplete(repeatedPageMessage('airbyte /jobs', cursor.offset, earlier, page));
         return { items: [], next: undefined };
       }
-      const anchored = cursor.anchors === null || items.some((it) => cursor.anchors?.has(idOf(it, 'jobId') ?? '') ?? false);
-      if (!anchored) {
-        if (rereads < MAX_REREADS) {
-          rereads++;
-          // Keep what was read (duplicates are absorbed) and read again from the previous page's offset.
-          return { items, next: { offset: cursor.previousOffset, anchors: cursor.anchors, previousOffset: cursor.previousOffset } };
-        }
-        ctx.incomplete(`airbyte /jobs: more than ${EDGE_OVERLAP} jobs moved between pages ${MAX_REREADS} times while paging; some jobs near offset ${cursor.offset} may not have been read`);
-      }
-      if (items.length < PAGE_SIZE) return { items, next: undefined };
-      // A server that ignored the time filter would page on through all history: stop once past the window.
-      const lastSeen = AirbyteJobSchema.safeParse(items[items.length - 1]);
-      const lastUpdated = lastSeen.success ? parseAirbyteTime(lastSeen.data.lastUpdatedAt) : null;
-      if (lastUpdated && lastUpdated < window.start) return { items, next: undefined };
-      const tail = new Set(items.slice(-EDGE_OVERLAP).map((it) => idOf(it, 'jobId') ?? ''));
-      return { items, next: { offset: cursor.offset + PAGE_SIZE - EDGE_OVERLAP, anchors: tail, previousOffset: cursor.offset } };
+      const next = nextCursor(ctx, window, cursor, items, () => rereads++ < MAX_REREADS);
+      const fresh = recent.fresh(cursor.offset, items, next ? Math.min(next.offset, next.previousOffset) : Infinity);
+      if (fresh.length > 0) await pages.next(() => onPage(fresh));
+      return { items: [], next };
     },
   });
+  await pages.done();
+}
+
+/** The cursor after a page: the next page (overlapping this one's edge), a re-read, or none. */
+function nextCursor(ctx: Ctx, window: TimeWindow, cursor: JobsCursor, items: unknown[], mayReread: () => boolean): JobsCursor | undefined {
+  const anchored = cursor.anchors === null || items.some((it) => cursor.anchors?.has(idOf(it, 'jobId') ?? '') ?? false);
+  if (!anchored) {
+    // Keep what was read (duplicates are left out) and read again from the previous page's offset.
+    if (mayReread()) return { offset: cursor.previousOffset, anchors: cursor.anchors, previousOffset: cursor.previousOffset };
+    ctx.incomplete(`airbyte /jobs: more than ${EDGE_OVERLAP} jobs moved between pages ${MAX_REREADS} times while paging; some jobs near offset ${cursor.offset} may not have been read`);
+  }
+  if (items.length < PAGE_SIZE) return undefined;
+  // A server that ignored the time filter would page on through all history: stop once past the window.
+  const lastSeen = AirbyteJobSchema.safeParse(items[items.length - 1]);
+  const lastUpdated = lastSeen.success ? parseAirbyteTime(lastSeen.data.lastUpdatedAt) : null;
+  if (lastUpdated && lastUpdated < window.start) return undefined;
+  const tail = new Set(items.slice(-EDGE_OVERLAP).map((it) => idOf(it, 'jobId') ?? ''));
+  return { offset: cursor.offset + PAGE_SIZE - EDGE_OVERLAP, anchors: tail, previousOffset: cursor.offset };
+}
+
+/**
+ * The ids of the pages that a later read may still reach. In updatedAt DESC order a job moves toward the front
+ * when it is updated, and back only by as many places as jobs behind it jump ahead; reads never go below the
+ * cursor's offsets. So a page that ended more than a page before the lowest offset still to be read is forgotten:
+ * a few hundred ids are kept, never the window's.
+ */
+function recentIds() {
+  const pages: { end: number; ids: Set<string> }[] = [];
+  return {
+    fresh(offset: number, items: unknown[], lowestNext: number): unknown[] {
+      const out = items.filter((it) => {
+        const id = idOf(it, 'jobId');
+        return id === undefined || !pages.some((p) => p.ids.has(id));
+      });
+      pages.push({ end: offset + items.length, ids: new Set(items.map((it) => idOf(it, 'jobId') ?? '')) });
+      while (pages.length > 0 && pages[0]!.end + PAGE_SIZE <= lowestNext) pages.shift();
+      return out;
+    },
+  };
 }

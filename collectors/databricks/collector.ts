@@ -24,7 +24,8 @@ import { paginate, repeatedCursorMessage } from '../../connect/paging.js';
 import { parseItems } from '../parse.js';
 import { databricksTokenProvider } from './auth.js';
 import { memoOf } from '../memo.js';
-import type { CheckResult, CollectContext, Collector, TimeWindow } from '../types.js';
+import { pageQueue } from '../stream.js';
+import type { CheckResult, CollectContext, Collector, EmitRuns, TimeWindow } from '../types.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -103,18 +104,18 @@ function parsePage<T>(ctx: CollectContext<DatabricksScope>, schema: z.ZodType<T>
 
 
 /**
- * Pages through jobs/runs/list with one set of filters. Each page is parsed (and handed to `prepare`) on the
- * event loop's next turn, once the request for the page after it has gone out: that CPU time then overlaps the
- * wait for the next page instead of following the last one, where it would lengthen the chunk's chain of waits.
+ * Pages through jobs/runs/list with one set of filters, handing each page's runs to `onPage` on the event loop's
+ * turn after the request for the next page went out (collectors/stream.ts): that CPU time overlaps the wait for
+ * the next page, and the listing reads at most one page ahead of what `onPage` has finished with.
  */
 async function listRuns(
   ctx: CollectContext<DatabricksScope>,
   s: ReturnType<typeof session>,
   filters: Record<string, QueryValue>,
   label: string,
-  prepare: (run: DatabricksRun) => void,
-): Promise<DatabricksRun[]> {
-  const pages: Promise<DatabricksRun[]>[] = [];
+  onPage: (runs: DatabricksRun[]) => Promise<void>,
+): Promise<void> {
+  const pages = pageQueue();
   await paginate<string | null, never>({
     first: null,
     maxPages: ctx.limits.maxPages,
@@ -129,19 +130,11 @@ async function listRuns(
       });
       const page = parsePage(ctx, ListRunsPageSchema, res.body, 'jobs/runs/list');
       const items = page.runs ?? [];
-      pages.push(
-        new Promise((resolve) =>
-          setImmediate(() => {
-            const runs = parseItems(ctx, DatabricksRunSchema, items, 'run_id', 'run');
-            for (const run of runs) prepare(run);
-            resolve(runs);
-          }),
-        ),
-      );
+      await pages.next(() => onPage(parseItems(ctx, DatabricksRunSchema, items, 'run_id', 'run')));
       return { items: [], next: page.next_page_token || undefined };
     },
   });
-  return (await Promise.all(pages)).flat();
+  await pages.done();
 }
 
 /**
@@ -197,15 +190,16 @@ function overlaps(run: DatabricksRun, window: TimeWindow): boolean {
   return end === null || end >= window.start.getTime();
 }
 
-type Normalized = RunObservation;
-const normalize = (s: ReturnType<typeof session>, run: DatabricksRun, complete: boolean): Normalized => normalizeDatabricksRun(run, s.norm, complete);
-
 /**
- * The run's observation; `done` is its normalization if already computed. It is mapped here once and validated
- * once, by the cycle at the store's boundary (which quarantines what fails).
+ * The run's observation, completed first through runs/get when it failed with more tasks than the listing shows
+ * (its error text may sit in a task beyond the first 100). Mapped here once, validated once by the cycle at the
+ * store's boundary (which quarantines what fails).
  */
-function toObservation(ctx: CollectContext<DatabricksScope>, s: ReturnType<typeof session>, run: DatabricksRun, complete: boolean, done?: Normalized): RunObservation {
-  const obs = done ?? normalize(s, run, complete);
+async function observe(ctx: CollectContext<DatabricksScope>, s: ReturnType<typeof session>, run: DatabricksRun, budget: { used: number }): Promise<RunObservation> {
+  let current = run;
+  let complete = !run.has_more;
+  if (run.has_more && databricksStatus(run.status, run.state).category === 'failed') ({ run: current, complete } = await completeTasks(ctx, s, run, budget));
+  const obs = normalizeDatabricksRun(current, s.norm, complete);
   if (obs.status.category === 'unknown') {
     ctx.warn({ code: 'unknown-status', itemId: run.run_id, message: `run ${run.run_id} has a status pipeline-audit does not know (${obs.status.raw || 'none'}); stored as unknown` });
   }
@@ -223,56 +217,47 @@ export function slices(from: number, to: number, n: number): { start_time_from: 
   return out;
 }
 
-/** A run listed twice (active and by start time) keeps its most advanced state: terminal over running over queued. */
-function mergeRuns(lists: DatabricksRun[][], window: TimeWindow): DatabricksRun[] {
-  const byId = new Map<string, { run: DatabricksRun; rank: number }>();
-  for (const run of lists.flat()) {
-    if (!overlaps(run, window)) continue;
-    const rank = statusRank(databricksStatus(run.status, run.state).category);
-    const seen = byId.get(run.run_id);
-    if (!seen || rank >= seen.rank) byId.set(run.run_id, { run, rank });
-  }
-  return [...byId.values()].map((v) => v.run).sort((a, b) => (a.start_time ?? 0) - (b.start_time ?? 0) || Number(a.run_id) - Number(b.run_id));
-}
+const TERMINAL = statusRank('succeeded');
 
-async function collectRuns(ctx: CollectContext<DatabricksScope>, window: TimeWindow): Promise<RunObservation[]> {
+async function collectRuns(ctx: CollectContext<DatabricksScope>, window: TimeWindow, emit: EmitRuns): Promise<void> {
   const s = session(ctx);
   // A continuation chunk follows one of this same cycle, read moments ago: runs that started before it were seen
   // in their current state already, so neither the reach-back nor the active listing is needed again.
   const reachBack = window.continuation ? 0 : (ctx.scope.longestRunMs ?? DEFAULT_LONGEST_RUN_MS);
-  // Runs are normalized as their pages arrive (see listRuns); the warnings wait for the merge below, so a run
-  // listed twice still warns once. A failed run with more tasks than the listing shows is normalized only after
-  // runs/get completed it.
-  const normalized = new Map<DatabricksRun, Normalized>();
-  const prepare = (run: DatabricksRun) => {
-    if (!overlaps(run, window) || (run.has_more && databricksStatus(run.status, run.state).category === 'failed')) return;
-    try {
-      normalized.set(run, normalize(s, run, !run.has_more));
-    } catch {
-      // Normalized again below, where a failure is the scope's, as it always was.
+  const budget = { used: 0 };
+  // A run can be listed twice (by the active listing and by its start-time slice) and must be emitted once, in
+  // its most advanced state. A run that has ended cannot change any more: it is emitted as soon as its page is
+  // handled, and its id remembered (ids only, this window's: a few MB at the most). One still queued or running
+  // may show up further along in the other listing: it is held until every listing is read (the runs still going
+  // in a workspace, bounded by the vendor's concurrency limits, not by the window) and emitted then, unless a
+  // listing meanwhile showed it ended.
+  const ended = new Set<string>();
+  const going = new Map<string, { run: DatabricksRun; rank: number }>();
+  const onPage = async (runs: DatabricksRun[]) => {
+    const now: DatabricksRun[] = [];
+    for (const run of runs) {
+      if (!overlaps(run, window) || ended.has(run.run_id)) continue;
+      const rank = statusRank(databricksStatus(run.status, run.state).category);
+      if (rank >= TERMINAL) {
+        ended.add(run.run_id);
+        going.delete(run.run_id);
+        now.push(run);
+        continue;
+      }
+      const seen = going.get(run.run_id);
+      if (!seen || rank >= seen.rank) going.set(run.run_id, { run, rank });
     }
+    if (now.length > 0) await emit(await Promise.all(now.map((run) => observe(ctx, s, run, budget))));
   };
-  const listings = await Promise.all([
+  await Promise.all([
     // Runs still going, however long ago they started (the start-time listing cannot reach them).
-    ...(window.continuation ? [] : [listRuns(ctx, s, { active_only: true }, 'databricks runs/list active_only', prepare)]),
+    ...(window.continuation ? [] : [listRuns(ctx, s, { active_only: true }, 'databricks runs/list active_only', onPage)]),
     ...slices(window.start.getTime() - reachBack, window.end.getTime(), START_TIME_SLICES).map((range) =>
-      listRuns(ctx, s, range, `databricks runs/list ${new Date(range.start_time_from).toISOString()}..${new Date(range.start_time_to).toISOString()}`, prepare),
+      listRuns(ctx, s, range, `databricks runs/list ${new Date(range.start_time_from).toISOString()}..${new Date(range.start_time_to).toISOString()}`, onPage),
     ),
   ]);
-  const runs = mergeRuns(listings, window);
-
-  const budget = { used: 0 };
-  const out: RunObservation[] = [];
-  for (const run of runs) {
-    let current = run;
-    let complete = !run.has_more;
-    // Only failed runs are worth the extra requests: their error text may sit in a task beyond the first 100.
-    if (run.has_more && databricksStatus(run.status, run.state).category === 'failed') {
-      ({ run: current, complete } = await completeTasks(ctx, s, run, budget));
-    }
-    out.push(toObservation(ctx, s, current, complete, current === run ? normalized.get(run) : undefined));
-  }
-  return out;
+  const rest = [...going.values()].map((v) => v.run);
+  if (rest.length > 0) await emit(await Promise.all(rest.map((run) => observe(ctx, s, run, budget))));
 }
 
 async function listJobs(ctx: CollectContext<DatabricksScope>): Promise<JobObservation[]> {

@@ -15,7 +15,8 @@ import { paginate } from '../../connect/paging.js';
 import type { TokenProvider } from '../../connect/tokens.js';
 import { memoOf } from '../memo.js';
 import { parseItems } from '../parse.js';
-import type { CheckResult, Collector, CollectContext, TimeWindow } from '../types.js';
+import { pageQueue } from '../stream.js';
+import type { CheckResult, Collector, CollectContext, EmitRuns, TimeWindow } from '../types.js';
 
 const DAY = 86_400_000;
 const PAGE_SIZE = 5000; // Dataverse's default and maximum page size
@@ -108,8 +109,13 @@ const HEADERS = { 'OData-MaxVersion': '4.0', 'OData-Version': '4.0', Prefer: `od
 const FLOW_HEADERS = { ...HEADERS, Prefer: `${HEADERS.Prefer}, odata.include-annotations="OData.Community.Display.V1.FormattedValue"` };
 const PageSchema = z.object({ value: z.array(z.unknown()), '@odata.nextLink': z.string().nullish() });
 
-async function listAll(ctx: Ctx, s: Session, first: string, label: string, headers: Record<string, string> = HEADERS): Promise<unknown[]> {
-  return paginate<string, unknown>({
+/**
+ * Follows a listing's nextLinks, handing each page's items to `onPage` on the event loop's turn after the request
+ * for the next page went out, at most one page ahead of what `onPage` has finished with (collectors/stream.ts).
+ */
+async function eachPage(ctx: Ctx, s: Session, first: string, label: string, onPage: (items: unknown[]) => Promise<void>, headers: Record<string, string> = HEADERS): Promise<void> {
+  const pages = pageQueue();
+  await paginate<string, never>({
     first,
     maxPages: ctx.limits.maxPages,
     label,
@@ -118,11 +124,21 @@ async function listAll(ctx: Ctx, s: Session, first: string, label: string, heade
       const res = await ctx.http.request({ url: pageUrl, headers, auth: s.auth });
       const page = PageSchema.safeParse(res.body);
       if (!page.success) throw new CollectorError('powerautomate', ctx.scopeId, `${label} answered JSON that is not an OData collection; check DATAVERSE_URL / DATAVERSE_API_URL`);
-      return { items: page.data.value, next: page.data['@odata.nextLink'] ?? undefined };
+      const items = page.data.value;
+      await pages.next(() => onPage(items));
+      return { items: [], next: page.data['@odata.nextLink'] ?? undefined };
     },
   });
+  await pages.done();
 }
 
+async function listAll(ctx: Ctx, s: Session, first: string, label: string, headers: Record<string, string> = HEADERS): Promise<unknown[]> {
+  const out: unknown[] = [];
+  await eachPage(ctx, s, first, label, async (items) => {
+    for (const it of items) out.push(it);
+  }, headers);
+  return out;
+}
 
 async function listFlows(ctx: Ctx, s: Session): Promise<Workflow[]> {
   // GET workflows: https://learn.microsoft.com/power-automate/manage-flows-with-code (category 5 = modern flow)
@@ -170,33 +186,39 @@ function refusesOrderBy(e: unknown): boolean {
   return e instanceof HttpError && e.status === 400 && /order\s*by|orderby|sort/i.test(e.bodySnippet ?? '');
 }
 
-async function collectRuns(ctx: Ctx, window: TimeWindow): Promise<RunObservation[]> {
+const byModified = (a: FlowRun, b: FlowRun) => (a.modifiedon ?? '').localeCompare(b.modifiedon ?? '') || a.flowrunid.localeCompare(b.flowrunid);
+
+async function collectRuns(ctx: Ctx, window: TimeWindow, emit: EmitRuns): Promise<void> {
   const s = session(ctx);
   const flows = await flowsForNames(ctx, s);
   const byId = new Map(flows.map((f) => [f.workflowid.toLowerCase(), f]));
-  let raw: unknown[];
+  const norm = { scope: ctx.scopeId, environmentId: s.environmentId, flows: byId, secrets: [ctx.scope.clientSecret] };
+  // nextLink paging over a moving set can repeat a row. A run is emitted once, and again only when a later page
+  // shows it modified later (the store keeps the newer); what is remembered is each run's id and modifiedon (this
+  // window's, tens of bytes a run), never the run.
+  const emitted = new Map<string, string>();
+  const onPage = async (raw: unknown[]) => {
+    const out: RunObservation[] = [];
+    for (const r of parseItems<FlowRun>(ctx, FlowRunSchema, raw, 'flowrunid', 'flow run').sort(byModified)) {
+      const modified = r.modifiedon ?? '';
+      const before = emitted.get(r.flowrunid);
+      if (before !== undefined && modified <= before) continue;
+      emitted.set(r.flowrunid, modified);
+      const obs = normalizeFlowRun(r, norm);
+      if (obs.status.category === 'unknown') ctx.warn({ code: 'unknown-status', itemId: r.flowrunid, message: `flow run status '${obs.status.raw}' is not one pipeline-audit knows; stored as unknown` });
+      out.push(obs);
+    }
+    if (out.length > 0) await emit(out);
+  };
   try {
-    raw = await listAll(ctx, s, runsUrl(s, window, true), 'dataverse flowruns');
+    await eachPage(ctx, s, runsUrl(s, window, true), 'dataverse flowruns', onPage);
   } catch (e) {
+    // The refusal answers the first request, before any page was handled.
     if (!refusesOrderBy(e)) throw e;
-    // Elastic tables may refuse $orderby: read unordered, sort here.
-    ctx.warn({ code: 'orderby-refused', message: 'the flowruns table refused $orderby; read without it and sorted locally' });
-    raw = await listAll(ctx, s, runsUrl(s, window, false), 'dataverse flowruns');
+    // Elastic tables may refuse $orderby: read unordered (each page is still sorted before it is handed over).
+    ctx.warn({ code: 'orderby-refused', message: 'the flowruns table refused $orderby; read without it and sorted locally, page by page' });
+    await eachPage(ctx, s, runsUrl(s, window, false), 'dataverse flowruns', onPage);
   }
-  const runs = parseItems<FlowRun>(ctx, FlowRunSchema, raw, 'flowrunid', 'flow run');
-  // nextLink paging over a moving set can repeat a row: keep the newest observation per run.
-  const newest = new Map<string, FlowRun>();
-  for (const r of runs) {
-    const cur = newest.get(r.flowrunid);
-    if (!cur || (r.modifiedon ?? '') >= (cur.modifiedon ?? '')) newest.set(r.flowrunid, r);
-  }
-  const out: RunObservation[] = [];
-  for (const r of [...newest.values()].sort((a, b) => (a.modifiedon ?? '').localeCompare(b.modifiedon ?? '') || a.flowrunid.localeCompare(b.flowrunid))) {
-    const obs = normalizeFlowRun(r, { scope: ctx.scopeId, environmentId: s.environmentId, flows: byId, secrets: [ctx.scope.clientSecret] });
-    if (obs.status.category === 'unknown') ctx.warn({ code: 'unknown-status', itemId: r.flowrunid, message: `flow run status '${obs.status.raw}' is not one pipeline-audit knows; stored as unknown` });
-    out.push(obs);
-  }
-  return out;
 }
 
 async function listJobs(ctx: Ctx): Promise<JobObservation[]> {

@@ -11,7 +11,7 @@ import { normalizeTask, normalizeTaskRun, ShowTaskSchema, TASK_HISTORY_COLUMNS, 
 import { openSnowflake, type SnowflakeSession } from '../../connect/snowflake.js';
 import { parseItems } from '../parse.js';
 import { describeMonitoredDatabases, isMonitored, monitoredCondition, monitoredDatabasesSchema, quoteIdentifier } from './identifiers.js';
-import type { CheckResult, Collector, CollectContext, TimeWindow } from '../types.js';
+import type { CheckResult, Collector, CollectContext, EmitRuns, TimeWindow } from '../types.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -97,7 +97,10 @@ async function history(ctx: Ctx, s: SnowflakeSession, from: Date, to: Date, dept
   return { rows: [...a.rows, ...b.rows], unnamed: a.unnamed + b.unnamed };
 }
 
-async function collectRuns(ctx: Ctx, window: TimeWindow): Promise<RunObservation[]> {
+/** Runs handed over at a time: TASK_HISTORY has no paging, its answers (at most RESULT_LIMIT rows each) are read whole. */
+const EMIT_BATCH = 1_000;
+
+async function collectRuns(ctx: Ctx, window: TimeWindow, emit: EmitRuns): Promise<void> {
   const reach = window.continuation ? 0 : (ctx.scope.longestRunMs ?? 6 * HOUR);
   // The function refuses a start older than 7 days; what lies before it is the cycle's recorded gap.
   const oldest = new Date(ctx.now().getTime() - 7 * DAY + 60_000);
@@ -115,8 +118,10 @@ async function collectRuns(ctx: Ctx, window: TimeWindow): Promise<RunObservation
       const g = `${r.GRAPH_RUN_GROUP_ID}:${taskFqn(r)}`;
       newest.set(g, Math.max(newest.get(g) ?? 0, r.ATTEMPT_NUMBER ?? 1));
     }
+    // A slot's attempts are told apart only with every row of the window at hand, so the window is read whole (its
+    // size is bounded by the vendor: 7 days, RESULT_LIMIT rows an answer) and handed over in batches.
     const seen = new Set<string>();
-    const out: RunObservation[] = [];
+    let out: RunObservation[] = [];
     for (const r of runs) {
       const obs = normalizeTaskRun(r, {
         scope: ctx.scopeId,
@@ -128,8 +133,12 @@ async function collectRuns(ctx: Ctx, window: TimeWindow): Promise<RunObservation
       seen.add(obs.runId);
       if (obs.status.category === 'unknown') ctx.warn({ code: 'unknown-status', itemId: obs.runId, message: `task state '${obs.status.raw}' is not one pipeline-audit knows; stored as unknown` });
       out.push(obs);
+      if (out.length >= EMIT_BATCH) {
+        await emit(out);
+        out = [];
+      }
     }
-    return out;
+    if (out.length > 0) await emit(out);
   } finally {
     await s.close();
   }

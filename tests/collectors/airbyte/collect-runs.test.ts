@@ -2,6 +2,7 @@
 // `next` never followed), rows moving between pages while paging, every status, hostile names, invalid items, Java
 // timestamps, and failure reasons from the config API that never leak internalMessage, stacktrace or passwords.
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { collectAll } from '../../../collectors/stream.js';
 import { airbyteCollector, EDGE_OVERLAP } from '../../../collectors/airbyte/collector.js';
 import { AIRBYTE_HOSTILE_NAME, AIRBYTE_SIM_SECRET, AIRBYTE_UNKNOWN_STATUS, generateAirbyteData, renderJob } from '../../../sim/airbyte-data.js';
 import type { AirbyteSimulator } from '../../../sim/airbyte.js';
@@ -24,7 +25,7 @@ describe('airbyte paging', () => {
     const sim = await h.sim(data);
     const window = { start: new Date(NOW.getTime() - 20 * H), end: new Date(NOW.getTime() - 2 * H) };
     const tc = h.context(sim);
-    const runs = await airbyteCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(airbyteCollector, tc.ctx, window);
     const expected = jobsInWindow(data, window);
     expect(expected.length).toBeGreaterThan(300);
     expect(ids(runs)).toEqual(expected);
@@ -52,7 +53,7 @@ describe('airbyte paging', () => {
     const moved = newestFirst.slice(20, 25).map((j) => j.jobId);
     sim.onPage(2, (s) => moved.forEach((id) => s.updateJob(id, { updatedAt: NOW.getTime() })));
     const tc = h.context(sim);
-    const runs = await airbyteCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(airbyteCollector, tc.ctx, window);
     expect(ids(runs)).toEqual(before); // the moved jobs were read on page 1; nothing behind them was skipped
     expect(new Set(runs.map((r) => r.runId)).size).toBe(runs.length);
     expect(tc.incomplete).toEqual([]);
@@ -67,7 +68,7 @@ describe('airbyte paging', () => {
     const moved = newestFirst.slice(10, 10 + 3 * EDGE_OVERLAP).map((j) => j.jobId);
     sim.onPage(2, (s) => moved.forEach((id) => s.updateJob(id, { updatedAt: NOW.getTime() })));
     const tc = h.context(sim);
-    const runs = await airbyteCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(airbyteCollector, tc.ctx, window);
     expect(ids(runs)).toEqual(before);
     const offsets = jobListings(sim).map((r) => Number(r.query.get('offset')));
     expect(offsets.slice(0, 3)).toEqual([0, 100 - EDGE_OVERLAP, 0]); // page 2 had no anchor: page 1's offset read again
@@ -84,7 +85,7 @@ describe('airbyte paging', () => {
     // Updated inside the window: it jumps to page 1 (already read) and pushes page 1's last rows onto page 2.
     sim.onPage(2, (s) => s.updateJob(jumper, { updatedAt: window.end.getTime() - 1000 }));
     const tc = h.context(sim);
-    const runs = await airbyteCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(airbyteCollector, tc.ctx, window);
     expect(new Set(runs.map((r) => r.runId)).size).toBe(runs.length);
     // Every job that did not move is there; the jumper's new state is the next cycle's (overlapMs covers it).
     expect(ids(runs).filter((id) => id !== jumper)).toEqual(before.filter((id) => id !== jumper));
@@ -94,7 +95,7 @@ describe('airbyte paging', () => {
     const data = generateAirbyteData({ now: NOW, seed: 25, jobs: 800, days: 1 });
     const sim = await h.sim(data);
     const tc = h.context(sim, undefined, { limits: { maxPages: 2 } });
-    const runs = await airbyteCollector.collectRuns(tc.ctx, { start: new Date(NOW.getTime() - 24 * H), end: NOW });
+    const runs = await collectAll(airbyteCollector, tc.ctx, { start: new Date(NOW.getTime() - 24 * H), end: NOW });
     expect(runs.length).toBe(190);
     expect(tc.incomplete.join(' ')).toMatch(/airbyte \/jobs: stopped at the page cap/);
   });
@@ -107,7 +108,7 @@ describe('airbyte runs: content', () => {
     const data = generateAirbyteData({ now: NOW, seed: 31, jobs: 400, days: 1, hostile: true });
     const sim = await h.sim(data);
     const tc = h.context(sim);
-    const runs = await airbyteCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(airbyteCollector, tc.ctx, window);
     const byStatus = new Map(runs.map((r) => [r.status.raw, r]));
     expect(byStatus.get('incomplete')).toMatchObject({ status: { category: 'running', detail: 'attempt_failed_retrying' }, isFinalAttempt: false });
     expect(byStatus.get('cancelled')?.status.category).toBe('canceled');
@@ -135,7 +136,7 @@ describe('airbyte runs: content', () => {
     const bad = { jobId: 987654, status: 'failed', jobType: 'sync', startTime: 1687450500000, connectionId: data.connections[0]?.connectionId };
     sim.rawNext(JOBS, JSON.stringify({ data: [good, bad], next: `${sim.url}/jobs?limit=100&offset=100` }));
     const tc = h.context(sim);
-    const runs = await airbyteCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(airbyteCollector, tc.ctx, window);
     expect(runs.map((r) => r.runId)).toEqual([String(good.jobId)]);
     expect(tc.warnings).toEqual([expect.objectContaining({ code: 'invalid-item', itemId: '987654' })]);
     expect(tc.incomplete).toEqual([]);
@@ -150,7 +151,7 @@ describe('airbyte failure reasons (config API)', () => {
   it('adds origin, type and the external message of failed and incomplete jobs, and never internals or secrets', async () => {
     const sim = await h.sim(data);
     const tc = h.context(sim, { apiKey: 'ab-static-key-7f3c91d2e4', configApiUrl: sim.configApiUrl });
-    const runs = await airbyteCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(airbyteCollector, tc.ctx, window);
     expect(sim.stats.requests['/api/v1/jobs/get_without_logs']).toBe(detailCount);
     expect(sim.stats.requests['/api/v1/jobs/get']).toBeUndefined();
     const failed = runs.filter((r) => r.status.raw === 'failed');
@@ -170,7 +171,7 @@ describe('airbyte failure reasons (config API)', () => {
     const sim = await h.sim(data);
     sim.failNext('/api/v1/jobs/get_without_logs', { status: 404, body: { message: 'No handler for POST /api/v1/jobs/get_without_logs' } });
     const tc = h.context(sim, { apiKey: 'ab-static-key-7f3c91d2e4', configApiUrl: sim.configApiUrl });
-    const runs = await airbyteCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(airbyteCollector, tc.ctx, window);
     expect(sim.stats.requests['/api/v1/jobs/get_without_logs']).toBe(1);
     expect(sim.stats.requests['/api/v1/jobs/get']).toBe(detailCount);
     expect(runs.filter((r) => r.errorMessage !== null)).toHaveLength(detailCount);
@@ -183,7 +184,7 @@ describe('airbyte failure reasons (config API)', () => {
       const sim = await h.sim(data, 'configApiEnabled' in refusal ? refusal : {});
       if ('status' in refusal) sim.failNext('/api/v1/jobs/', { status: refusal.status, body: { message: 'Forbidden' }, times: 10 });
       const tc = h.context(sim, { apiKey: 'ab-static-key-7f3c91d2e4', configApiUrl: sim.configApiUrl });
-      const runs = await airbyteCollector.collectRuns(tc.ctx, window);
+      const runs = await collectAll(airbyteCollector, tc.ctx, window);
       expect(runs).toHaveLength(jobsInWindow(data, window).length);
       expect(runs.every((r) => r.errorMessage === null)).toBe(true);
       expect(tc.warnings.filter((w) => w.code === 'detail-failed')).toHaveLength(1);
@@ -194,11 +195,11 @@ describe('airbyte failure reasons (config API)', () => {
   it('asks at most maxDetailRequests and says what it left out; without configApiUrl it asks nothing', async () => {
     const sim = await h.sim(data);
     const capped = h.context(sim, { apiKey: 'ab-static-key-7f3c91d2e4', configApiUrl: sim.configApiUrl }, { limits: { maxDetailRequests: 3 } });
-    await airbyteCollector.collectRuns(capped.ctx, window);
+    await collectAll(airbyteCollector, capped.ctx, window);
     expect(sim.stats.requests['/api/v1/jobs/get_without_logs']).toBe(3);
     expect(capped.warnings.filter((w) => w.code === 'detail-cap')).toHaveLength(1);
     const plain = h.context(sim);
-    await airbyteCollector.collectRuns(plain.ctx, window);
+    await collectAll(airbyteCollector, plain.ctx, window);
     expect(sim.stats.requests['/api/v1/jobs/get_without_logs']).toBe(3);
   });
 });

@@ -1,6 +1,7 @@
 // Auth and transport failures between databricksCollector and the fake workspace: OAuth M2M tokens and their
 // refresh, 401/429/5xx, a stalled response and a malformed body, over real sockets.
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { collectAll } from '../../../collectors/stream.js';
 import { databricksCollector } from '../../../collectors/databricks/collector.js';
 import { generateDatabricksData } from '../../../sim/databricks-data.js';
 import { CollectorError, HttpError } from '../../../errors.js';
@@ -21,7 +22,7 @@ afterEach(async () => {
 describe('databricks auth', () => {
   it('gets one OAuth M2M token (Basic client credentials) and shares it across requests', async () => {
     const sim = await h.sim(data, { ...oauth });
-    const runs = await databricksCollector.collectRuns(h.context(sim, oauth).ctx, window);
+    const runs = await collectAll(databricksCollector, h.context(sim, oauth).ctx, window);
     expect(runs.length).toBeGreaterThan(25);
     expect(sim.stats.tokensIssued).toBe(1);
     expect(sim.stats.unauthorized).toBe(0);
@@ -29,10 +30,12 @@ describe('databricks auth', () => {
 
   it('refreshes the OAuth token before it expires', async () => {
     let clock = NOW.getTime();
-    // The collector's clock moves 25 minutes each time it is read; the token lives one hour.
-    const sim = await h.sim(data, { ...oauth, tokenTtlSeconds: 3600, now: () => new Date(clock) });
+    // The collector's clock moves 25 minutes each time it is read, so it refreshes its one-hour token every few
+    // requests. The workspace's clock runs 8 times slower: with four requests in flight, the other requests' clock
+    // reads would otherwise age a token between the collector's check and the workspace's, whatever the order.
+    const sim = await h.sim(data, { ...oauth, tokenTtlSeconds: 3600, now: () => new Date(NOW.getTime() + (clock - NOW.getTime()) / 8) });
     const tc = h.context(sim, oauth, { now: () => new Date((clock += 25 * 60_000)) });
-    await databricksCollector.collectRuns(tc.ctx, window);
+    await collectAll(databricksCollector, tc.ctx, window);
     expect(sim.stats.tokensIssued).toBeGreaterThanOrEqual(2);
     expect(sim.stats.unauthorized).toBe(0);
   });
@@ -41,7 +44,7 @@ describe('databricks auth', () => {
     const sim = await h.sim(data, { ...oauth });
     sim.failNext(RUNS, { status: 401, body: { error_code: 'UNAUTHENTICATED', message: 'Token expired.' } });
     const tc = h.context(sim, oauth);
-    const runs = await databricksCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(databricksCollector, tc.ctx, window);
     expect(runs.length).toBeGreaterThan(25);
     expect(sim.stats.tokensIssued).toBe(2);
     expect(tc.incomplete).toEqual([]);
@@ -56,13 +59,13 @@ describe('databricks auth', () => {
     expect((err as HttpError).status).toBe(401);
     expect((err as HttpError).message).toMatch(/check the token or client secret/);
     expect(sim.stats.requests['/api/2.2/jobs/list']).toBe(2);
-    await expect(databricksCollector.collectRuns(tc.ctx, window)).rejects.toMatchObject({ status: 401 });
+    await expect(collectAll(databricksCollector, tc.ctx, window)).rejects.toMatchObject({ status: 401 });
   });
 
   it('reports refused client credentials from the token endpoint', async () => {
     const sim = await h.sim(data, { ...oauth });
     const tc = h.context(sim, { clientId: oauth.clientId, clientSecret: 'wrong' });
-    const err = await databricksCollector.collectRuns(tc.ctx, window).catch((e: unknown) => e);
+    const err = await collectAll(databricksCollector, tc.ctx, window).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
     expect((err as HttpError).status).toBe(401);
     expect((err as HttpError).url).toContain('/oidc/v1/token');
@@ -75,7 +78,7 @@ describe('databricks transport failures', () => {
     const sim = await h.sim(data);
     sim.failNext(RUNS, { status: 429, headers: { 'retry-after': '1' }, body: { error_code: 'REQUEST_LIMIT_EXCEEDED', message: 'Too many requests' } });
     const tc = h.context(sim);
-    const runs = await databricksCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(databricksCollector, tc.ctx, window);
     expect(runs.length).toBeGreaterThan(25);
     expect(tc.ctx.http.stats.throttled).toBe(1);
     expect(tc.ctx.http.stats.retries).toBe(1);
@@ -85,7 +88,7 @@ describe('databricks transport failures', () => {
     const sim = await h.sim(data);
     sim.failNext(RUNS, { status: 503, times: 2, body: { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'The service is temporarily unavailable' } });
     const tc = h.context(sim);
-    const runs = await databricksCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(databricksCollector, tc.ctx, window);
     expect(runs.length).toBeGreaterThan(25);
     expect(tc.ctx.http.stats.retries).toBe(2);
   });
@@ -94,7 +97,7 @@ describe('databricks transport failures', () => {
     const sim = await h.sim(data);
     sim.stallNext(RUNS, 3_000);
     const tc = h.context(sim, { token: TOKEN }, { http: { requestTimeoutMs: 300 } });
-    const runs = await databricksCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(databricksCollector, tc.ctx, window);
     expect(runs.length).toBeGreaterThan(25);
     expect(tc.ctx.http.stats.retries).toBe(1);
   });
@@ -103,7 +106,7 @@ describe('databricks transport failures', () => {
     const sim = await h.sim(data);
     sim.stallNext(RUNS, 3_000, 10);
     const tc = h.context(sim, { token: TOKEN }, { http: { requestTimeoutMs: 200, retries: 1 } });
-    const err = await databricksCollector.collectRuns(tc.ctx, window).catch((e: unknown) => e);
+    const err = await collectAll(databricksCollector, tc.ctx, window).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
     expect((err as HttpError).message).toMatch(/runs\/list.*failed before a response/);
   });
@@ -111,7 +114,7 @@ describe('databricks transport failures', () => {
   it('lets a malformed JSON body propagate as an HttpError', async () => {
     const sim = await h.sim(data);
     sim.rawNext(RUNS, '{"runs": [{"run_id": 1, "start_time": ');
-    const err = await databricksCollector.collectRuns(h.context(sim).ctx, window).catch((e: unknown) => e);
+    const err = await collectAll(databricksCollector, h.context(sim).ctx, window).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
     expect((err as HttpError).message).toMatch(/not JSON/);
   });
@@ -119,7 +122,7 @@ describe('databricks transport failures', () => {
   it('rejects a JSON body that is not a runs page', async () => {
     const sim = await h.sim(data);
     sim.rawNext(RUNS, '{"runs": "nope"}');
-    const err = await databricksCollector.collectRuns(h.context(sim).ctx, window).catch((e: unknown) => e);
+    const err = await collectAll(databricksCollector, h.context(sim).ctx, window).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CollectorError);
     expect((err as CollectorError).message).toMatch(/jobs\/runs\/list answered JSON that is not a page \(runs:/);
   });
@@ -141,7 +144,7 @@ describe('databricks repeating page tokens', () => {
     const sim = await h.sim(data);
     sim.rawNext(RUNS, loop, 1000);
     const tc = h.context(sim);
-    await databricksCollector.collectRuns(tc.ctx, window);
+    await collectAll(databricksCollector, tc.ctx, window);
     // The active listing and three start-time slices: two pages each.
     expect(sim.stats.requests[RUNS]).toBe(8);
     expect(tc.incomplete).toHaveLength(4);
@@ -153,7 +156,7 @@ describe('databricks repeating page tokens', () => {
     const sim = await h.sim(d);
     sim.rawNext('/api/2.2/jobs/runs/get', JSON.stringify({ tasks: [], next_page_token: 'tasks-again' }), 1000);
     const tc = h.context(sim);
-    const runs = await databricksCollector.collectRuns(tc.ctx, { start: new Date(NOW.getTime() - 24 * 3_600_000), end: NOW });
+    const runs = await collectAll(databricksCollector, tc.ctx, { start: new Date(NOW.getTime() - 24 * 3_600_000), end: NOW });
     expect(sim.stats.requests['/api/2.2/jobs/runs/get']).toBe(2);
     const many = runs.find((r) => r.runId === String(d.notable.manyTasks));
     expect(many?.raw).toMatchObject({ tasks_complete: false });
@@ -168,7 +171,7 @@ describe('databricks OAuth token reuse across chunks', () => {
     const sim = await h.sim(data, { ...oauth });
     const tc = h.context(sim, oauth);
     const memo = createMemo();
-    for (const [i, w] of chunks.entries()) await databricksCollector.collectRuns({ ...tc.ctx, memo }, i > 0 ? { ...w, continuation: true } : w);
+    for (const [i, w] of chunks.entries()) await collectAll(databricksCollector, { ...tc.ctx, memo }, i > 0 ? { ...w, continuation: true } : w);
     expect(sim.stats.tokensIssued).toBe(1);
     expect(sim.stats.requests[RUNS]).toBeGreaterThanOrEqual(7);
   });
@@ -176,7 +179,7 @@ describe('databricks OAuth token reuse across chunks', () => {
   it('without a memo, each chunk asks for its own token (the default: no caching)', async () => {
     const sim = await h.sim(data, { ...oauth });
     const tc = h.context(sim, oauth);
-    for (const w of chunks) await databricksCollector.collectRuns(tc.ctx, w);
+    for (const w of chunks) await collectAll(databricksCollector, tc.ctx, w);
     expect(sim.stats.tokensIssued).toBe(3);
   });
 });

@@ -1,6 +1,7 @@
 // databricksCollector.collectRuns against the fake workspace over real sockets: what it keeps from the window,
 // the active_only listing, status variants, truncated tasks, caps, invalid items and the raw allowlist.
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { collectAll } from '../../../collectors/stream.js';
 import { databricksCollector } from '../../../collectors/databricks/collector.js';
 import { generateDatabricksData, generateJobs, makeRun, seededRandom, SPARK_ERRORS, type SimData, type SimRun } from '../../../sim/databricks-data.js';
 import type { CollectLimits } from '../../../collectors/types.js';
@@ -23,7 +24,7 @@ const gen = () => generateDatabricksData({ now: NOW, seed: 7, jobs: 20, runs: 16
 async function collect<D extends SimData>(data: D, limits: Partial<CollectLimits> = {}) {
   const sim = await h.sim(data);
   const tc = h.context(sim, { token: TOKEN }, { limits });
-  const runs = await databricksCollector.collectRuns(tc.ctx, window);
+  const runs = await collectAll(databricksCollector, tc.ctx, window);
   return { sim, tc, runs, data };
 }
 
@@ -146,7 +147,7 @@ describe('databricks collectRuns', () => {
   it('keeps two workspaces with colliding run ids apart by scope', async () => {
     const data = generateDatabricksData({ now: NOW, seed: 7, jobs: 5, runs: 40, days: 1 });
     const [a, b] = [await h.sim(data), await h.sim(data)];
-    const [ra, rb] = await Promise.all([a, b].map((s) => databricksCollector.collectRuns(h.context(s).ctx, window)));
+    const [ra, rb] = await Promise.all([a, b].map((s) => collectAll(databricksCollector, h.context(s).ctx, window)));
     expect(ra!.map((r) => r.runId).sort()).toEqual(rb!.map((r) => r.runId).sort());
     expect(ra![0]!.scope).not.toBe(rb![0]!.scope);
     const keys = new Set([...ra!, ...rb!].map(runKey));

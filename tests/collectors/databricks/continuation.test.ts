@@ -3,6 +3,7 @@
 // so a catch-up reads each run once; a first window does both. Checked on the requests the simulator received
 // (its per-path counts) and on their query parameters, recorded at the transport.
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { collectAll } from '../../../collectors/stream.js';
 import { databricksCollector, DEFAULT_LONGEST_RUN_MS, START_TIME_SLICES } from '../../../collectors/databricks/collector.js';
 import type { FetchLike } from '../../../connect/http.js';
 import { generateJobs, makeRun, seededRandom } from '../../../sim/databricks-data.js';
@@ -44,7 +45,7 @@ async function collect(window: TimeWindow) {
   const scope = databricksCollector.scopeSchema.parse({ host: sim.url, token: TOKEN });
   const tc = testContext('databricks', scope, databricksCollector.scopeId(scope), { fetch: recording, now: () => NOW });
   contexts.push(tc as TestContext<unknown>);
-  const runs = await databricksCollector.collectRuns(tc.ctx, window);
+  const runs = await collectAll(databricksCollector, tc.ctx, window);
   expect(tc.incomplete).toEqual([]);
   const startsFrom = queries.filter((q) => q.has('start_time_from')).map((q) => Number(q.get('start_time_from')));
   return { ids: runs.map((r) => r.runId).sort(), sim, queries, earliestStart: Math.min(...startsFrom) };

@@ -1,6 +1,7 @@
 // Auth and transport: tokens from the https fake Entra (cache, renewal near expiry, a new token once after a 401,
 // a wrong secret, an untrusted authority), Dataverse throttling and failures, one environment failing alone.
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { collectAll } from '../../../collectors/stream.js';
 import { powerAutomateCollector } from '../../../collectors/powerautomate/collector.js';
 import { generateDataverseData, type DataverseSimData } from '../../../sim/dataverse-data.js';
 import { CollectorError, HttpError } from '../../../errors.js';
@@ -26,7 +27,7 @@ describe('Power Automate auth', () => {
     const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
     const tc = h.context(e, d, { environmentUrl: 'https://contoso.crm4.dynamics.com', apiUrl: d.apiUrl });
     expect(powerAutomateCollector.scopeId(tc.ctx.scope)).toBe('contoso.crm4.dynamics.com');
-    const runs = await powerAutomateCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(powerAutomateCollector, tc.ctx, window);
     expect(runs.length).toBeGreaterThan(0);
     expect(e.authorityHost).toMatch(/^https:\/\//);
     expect(e.stats).toMatchObject({ openidRequests: 1, tokensIssued: 1, scopes: ['https://contoso.crm4.dynamics.com/.default'] });
@@ -35,7 +36,7 @@ describe('Power Automate auth', () => {
 
   it('gets a new token when the cached one nears expiry (MSAL renews under ~5 minutes left)', async () => {
     const [e, d] = await Promise.all([h.entra({ expiresIn: 60 }), h.dataverse(data())]);
-    await powerAutomateCollector.collectRuns(h.context(e, d).ctx, window);
+    await collectAll(powerAutomateCollector, h.context(e, d).ctx, window);
     expect(d.log.length).toBeGreaterThanOrEqual(2);
     expect(e.stats.tokensIssued).toBe(d.log.length);
   });
@@ -44,7 +45,7 @@ describe('Power Automate auth', () => {
     const dv = data(12_000);
     const [e, d] = await Promise.all([h.entra(), h.dataverse(dv)]);
     d.onPage(1, () => d.rejectTokens('seen'));
-    const runs = await powerAutomateCollector.collectRuns(h.context(e, d).ctx, window);
+    const runs = await collectAll(powerAutomateCollector, h.context(e, d).ctx, window);
     expect(runs).toHaveLength(runsInWindow(dv, window).length);
     expect(d.log.filter((l) => l.status === 401)).toHaveLength(1);
     expect(e.stats.tokensIssued).toBe(2);
@@ -54,7 +55,7 @@ describe('Power Automate auth', () => {
     const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
     d.rejectTokens('all');
     const tc = h.context(e, d);
-    const err = await failure(powerAutomateCollector.collectRuns(tc.ctx, window));
+    const err = await failure(collectAll(powerAutomateCollector, tc.ctx, window));
     expect(err).toBeInstanceOf(HttpError);
     expect((err as HttpError).status).toBe(401);
     expect(d.log).toHaveLength(2);
@@ -66,7 +67,7 @@ describe('Power Automate auth', () => {
   it('reports a wrong client secret clearly, naming tenant and client, never the secret', async () => {
     const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
     const tc = h.context(e, d, { clientSecret: 'wrong-secret-value-123' });
-    const err = await failure(powerAutomateCollector.collectRuns(tc.ctx, window));
+    const err = await failure(collectAll(powerAutomateCollector, tc.ctx, window));
     expect(err).toBeInstanceOf(CollectorError);
     expect(err!.message).toMatch(/AADSTS7000215/);
     expect(err!.message).toContain(e.clientId);
@@ -88,7 +89,7 @@ describe('Power Automate auth', () => {
 
   it('an authority whose certificate is not trusted fails clearly (no CA given)', async () => {
     const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
-    const err = await failure(powerAutomateCollector.collectRuns(h.context(e, d, { authorityCaPem: undefined }).ctx, window));
+    const err = await failure(collectAll(powerAutomateCollector, h.context(e, d, { authorityCaPem: undefined }).ctx, window));
     expect(err).toBeInstanceOf(CollectorError);
     expect(err!.message).toContain(`could not get a token for client ${e.clientId} in tenant ${e.tenantId} from ${e.authorityHost}`);
     expect(err!.message).toContain('authorityCaPem');
@@ -98,7 +99,7 @@ describe('Power Automate auth', () => {
   it('rides out a 503 from the authority (identity retries it)', async () => {
     const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
     e.failNext(503, { error: 'temporarily_unavailable', error_description: 'AADSTS90033: A transient error has occurred.' }, 1, { 'retry-after': '0' });
-    const runs = await powerAutomateCollector.collectRuns(h.context(e, d).ctx, window);
+    const runs = await collectAll(powerAutomateCollector, h.context(e, d).ctx, window);
     expect(runs.length).toBeGreaterThan(0);
     expect(e.stats).toMatchObject({ tokenRequests: 2, tokensIssued: 1 });
   });
@@ -113,7 +114,7 @@ describe('Power Automate transport failures', () => {
     d.failNext(RUNS_PATH, { status: 503 });
     d.stallNext(RUNS_PATH, 1_500);
     const tc = h.context(e, d, {}, { http: { retries: 5, requestTimeoutMs: 700 } });
-    const runs = await powerAutomateCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(powerAutomateCollector, tc.ctx, window);
     expect(runs).toHaveLength(runsInWindow(dv, window).length);
     const listing = d.log.filter((l) => l.path === RUNS_PATH);
     expect(listing.map((l) => l.status)).toEqual([429, 429, 503, 0, 200]); // 0: the stalled answer, abandoned
@@ -126,11 +127,11 @@ describe('Power Automate transport failures', () => {
     const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
     const tc = h.context(e, d);
     d.rawNext(RUNS_PATH, '{"value": [ {"flowrunid": "trunc');
-    const bad = await failure(powerAutomateCollector.collectRuns(tc.ctx, window));
+    const bad = await failure(collectAll(powerAutomateCollector, tc.ctx, window));
     expect(bad).toBeInstanceOf(HttpError);
     expect(bad!.message).toMatch(/not JSON/);
     d.rawNext(RUNS_PATH, '{"items": []}');
-    const odd = await failure(powerAutomateCollector.collectRuns(tc.ctx, window));
+    const odd = await failure(collectAll(powerAutomateCollector, tc.ctx, window));
     expect(odd).toBeInstanceOf(CollectorError);
     expect(odd!.message).toMatch(/not an OData collection/);
   });
@@ -139,8 +140,8 @@ describe('Power Automate transport failures', () => {
     const [e, ok, denied] = await Promise.all([h.entra(), h.dataverse(data()), h.dataverse(data())]);
     denied.failNext(RUNS_PATH, { status: 403, times: 5, body: { error: { code: '0x80040220', message: "Principal user (Id=3f2a…, type=8) is missing prvReadflowrun privilege (Id=…) on OTC=10206 for entity 'flowrun'." } } });
     const [a, b] = await Promise.allSettled([
-      powerAutomateCollector.collectRuns(h.context(e, ok).ctx, window),
-      powerAutomateCollector.collectRuns(h.context(e, denied).ctx, window),
+      collectAll(powerAutomateCollector, h.context(e, ok).ctx, window),
+      collectAll(powerAutomateCollector, h.context(e, denied).ctx, window),
     ]);
     expect(a.status === 'fulfilled' && a.value.length).toBe(runsInWindow(data(), window).length);
     expect(b.status).toBe('rejected');
@@ -154,7 +155,7 @@ describe('Power Automate transport failures', () => {
     const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
     d.failNext(FLOWS_PATH, { status: 403, body: { error: { code: '0x80040220', message: 'Principal user is missing prvReadWorkflow privilege' } } });
     const tc = h.context(e, d);
-    const runs = await powerAutomateCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(powerAutomateCollector, tc.ctx, window);
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((r) => r.jobName === null)).toBe(true);
     expect(tc.warnings).toContainEqual(expect.objectContaining({ code: 'names-unavailable', message: expect.stringContaining('read on Process') }));
@@ -165,7 +166,7 @@ describe('Power Automate transport failures', () => {
     const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
     d.failNext(FLOWS_PATH, { status: 500, times: 4 }); // the first try and 3 retries
     const tc = h.context(e, d);
-    const runs = await powerAutomateCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(powerAutomateCollector, tc.ctx, window);
     expect(runs).toHaveLength(runsInWindow(data(), window).length);
     expect(runs.every((r) => r.jobName === null)).toBe(true);
     expect(tc.warnings.filter((w) => w.code === 'names-unavailable')).toEqual([
@@ -179,7 +180,7 @@ describe('Power Automate transport failures', () => {
     const loop = JSON.stringify({ value: [], '@odata.nextLink': `${d.apiUrl}/flowruns?$skiptoken=${encodeURIComponent('<cookie pagenumber="2" />')}` });
     d.rawNext(RUNS_PATH, loop, 1000);
     const tc = h.context(e, d);
-    await powerAutomateCollector.collectRuns(tc.ctx, window);
+    await collectAll(powerAutomateCollector, tc.ctx, window);
     expect(d.stats.requests[RUNS_PATH]).toBe(2);
     expect(tc.incomplete).toEqual([expect.stringMatching(/^dataverse flowruns: the vendor repeated a page token/)]);
   });
@@ -188,7 +189,7 @@ describe('Power Automate transport failures', () => {
     const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
     d.rawNext(FLOWS_PATH, JSON.stringify({ value: [], '@odata.nextLink': `${d.apiUrl}/workflows?$skiptoken=same` }), 1000);
     const tc = h.context(e, d);
-    const runs = await powerAutomateCollector.collectRuns(tc.ctx, window);
+    const runs = await collectAll(powerAutomateCollector, tc.ctx, window);
     expect(runs).toHaveLength(runsInWindow(data(), window).length);
     expect(d.stats.requests[FLOWS_PATH]).toBe(2);
     expect(tc.incomplete).toEqual([]);
@@ -203,7 +204,7 @@ describe('Power Automate token reuse across chunks', () => {
     const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
     const tc = h.context(e, d);
     const memo = createMemo();
-    for (const [i, w] of chunks.entries()) await powerAutomateCollector.collectRuns({ ...tc.ctx, memo }, i > 0 ? { ...w, continuation: true } : w);
+    for (const [i, w] of chunks.entries()) await collectAll(powerAutomateCollector, { ...tc.ctx, memo }, i > 0 ? { ...w, continuation: true } : w);
     expect(e.stats.tokensIssued).toBe(1);
     expect(d.log.length).toBeGreaterThanOrEqual(6);
   });
@@ -211,7 +212,7 @@ describe('Power Automate token reuse across chunks', () => {
   it('without a memo, each chunk gets its own token (the default: no caching)', async () => {
     const [e, d] = await Promise.all([h.entra(), h.dataverse(data())]);
     const tc = h.context(e, d);
-    for (const w of chunks) await powerAutomateCollector.collectRuns(tc.ctx, w);
+    for (const w of chunks) await collectAll(powerAutomateCollector, tc.ctx, w);
     expect(e.stats.tokensIssued).toBe(3);
   });
 });

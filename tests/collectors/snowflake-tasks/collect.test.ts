@@ -1,5 +1,6 @@
 // The Snowflake Tasks collector with the real driver against the emulator's seeded task history.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { collectAll } from '../../../collectors/stream.js';
 import snowflake from 'snowflake-sdk';
 import { snowflakeTasksCollector, type SnowflakeTasksScopeInput } from '../../../collectors/snowflake-tasks/collector.js';
 import { generateSnowflakeTaskData, TASK_SECRET_QUERY } from '../../../sim/snowflake-tasks-data.js';
@@ -30,7 +31,7 @@ const ctxFor = (over: Partial<SnowflakeTasksScopeInput> = {}) => {
 describe('Snowflake Tasks collector', () => {
   it('reads every run of the window, keyed by graph run group, task and attempt, never the query text', async () => {
     const tc = ctxFor();
-    const runs = await snowflakeTasksCollector.collectRuns(tc.ctx, { start: new Date(NOW.getTime() - 3 * HOUR * 24), end: NOW });
+    const runs = await collectAll(snowflakeTasksCollector, tc.ctx, { start: new Date(NOW.getTime() - 3 * HOUR * 24), end: NOW });
     await tc.close();
     expect(runs).toHaveLength(data.history.length);
     for (const r of runs) expect(RunObservationSchema.safeParse(r).success).toBe(true);
@@ -74,7 +75,7 @@ describe('Snowflake Tasks collector', () => {
     }));
     await emu.seedTasks([], many);
     const tc = ctxFor({ databases: ['BIGDB'], historyRowLimit: 100 });
-    const runs = await snowflakeTasksCollector.collectRuns(tc.ctx, { start: new Date(NOW.getTime() - 6 * HOUR), end: NOW });
+    const runs = await collectAll(snowflakeTasksCollector, tc.ctx, { start: new Date(NOW.getTime() - 6 * HOUR), end: NOW });
     await tc.close();
     expect(runs).toHaveLength(125);
     expect(tc.incomplete).toEqual([]);
@@ -87,7 +88,7 @@ describe('Snowflake Tasks collector', () => {
     const long: TaskHistorySeed = { ...data.history[7]!, database_name: 'LONGDB', query_id: 'q-long', graph_run_group_id: 'long-1', scheduled_time: new Date(NOW.getTime() - 4 * HOUR), query_start_time: new Date(NOW.getTime() - 4 * HOUR), completed_time: new Date(NOW.getTime() - 10 * 60_000), state: 'SUCCEEDED' };
     await emu.seedTasks([], [long]);
     const tc = ctxFor({ databases: ['LONGDB'] });
-    const runs = await snowflakeTasksCollector.collectRuns(tc.ctx, { start: new Date(NOW.getTime() - HOUR), end: NOW });
+    const runs = await collectAll(snowflakeTasksCollector, tc.ctx, { start: new Date(NOW.getTime() - HOUR), end: NOW });
     await tc.close();
     expect(runs.map((r) => r.raw?.query_id)).toEqual(['q-long']);
   });

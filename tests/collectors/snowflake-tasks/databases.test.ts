@@ -2,6 +2,7 @@
 // (the emulator serves it so), so the collector must read it once per window and keep the configured databases and
 // schemas only, names compared as Snowflake resolves identifiers. A full cycle stores into DuckDB.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { collectAll } from '../../../collectors/stream.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -76,7 +77,7 @@ describe('Snowflake Tasks: monitored databases', () => {
 
   it('keeps only the configured schemas of a database', async () => {
     const tc = ctxFor(['ETL.CORE', 'MARTS']);
-    const runs = await snowflakeTasksCollector.collectRuns(tc.ctx, { start: new Date(NOW.getTime() - DAY), end: NOW });
+    const runs = await collectAll(snowflakeTasksCollector, tc.ctx, { start: new Date(NOW.getTime() - DAY), end: NOW });
     const jobs = await snowflakeTasksCollector.listJobs(tc.ctx);
     await tc.close();
     const wanted = data.history.filter((h) => (h.database_name === 'ETL' && h.schema_name === 'CORE') || h.database_name === 'MARTS');
@@ -96,7 +97,7 @@ describe('Snowflake Tasks: monitored databases', () => {
     await emu.seedTasks([], seeds);
     const read = async (databases: SnowflakeTasksScopeInput['databases']) => {
       const tc = ctxFor(databases);
-      const runs = await snowflakeTasksCollector.collectRuns(tc.ctx, { start: new Date(NOW.getTime() - 2 * HOUR), end: NOW });
+      const runs = await collectAll(snowflakeTasksCollector, tc.ctx, { start: new Date(NOW.getTime() - 2 * HOUR), end: NOW });
       await tc.close();
       return runs.filter((r) => r.jobId.toUpperCase().startsWith('FINANCE.')).map((r) => r.raw?.query_id);
     };
@@ -121,7 +122,7 @@ describe('Snowflake Tasks: monitored databases', () => {
     await emu.seedTasks([], [...busy, old]);
     const before = emu.statements.length;
     const tc = ctxFor(['QUIET'], 100);
-    const runs = await snowflakeTasksCollector.collectRuns(tc.ctx, { start: new Date(NOW.getTime() - 3 * DAY - 2 * HOUR), end: new Date(NOW.getTime() - 3 * DAY + 3 * HOUR), continuation: true });
+    const runs = await collectAll(snowflakeTasksCollector, tc.ctx, { start: new Date(NOW.getTime() - 3 * DAY - 2 * HOUR), end: new Date(NOW.getTime() - 3 * DAY + 3 * HOUR), continuation: true });
     await tc.close();
     expect(runs.map((r) => r.raw?.query_id)).toEqual(['q-quiet']);
     expect(tc.incomplete).toEqual([]);
