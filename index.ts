@@ -10,6 +10,7 @@ export { deliverPlan, contentHash, messageIdFor, type DeliverDeps, type AllClear
 export { retryQuarantine, type QuarantineRetryResult } from './quarantine.js';
 export { assess, AssessConfigSchema, routeTeam, type AssessConfig, type AssessConfigInput, type AssessResult, type TeamConfig } from './summarize/assess/index.js';
 export { summarizeWithModel, deterministicAssessment, type Assessment } from './summarize/llm/assessment.js';
+export { loadTokenizer } from './summarize/llm/prompt.js';
 export { createModel, type LlmConfig } from './summarize/llm/provider.js';
 export { renderDigest, toDigestAssessment, type DigestAssessment, type RenderedDigest } from './summarize/digest/index.js';
 export { renderStepSummary } from './summarize/step-summary.js';

@@ -2,6 +2,10 @@
 // with the o200k tokenizer on the real prompt (system + user). Run: npx tsx bench/prompt-tokens.ts [--json]
 import { DEFAULT_MAX_PROMPT_TOKENS, buildFacts } from '../summarize/llm/facts.js';
 import { syntheticPlan } from '../sim/incidents.js';
+import { loadTokenizer } from '../summarize/llm/prompt.js';
+
+// The facts are measured with the o200k tokenizer, loaded on first need (summarize/llm/prompt.ts).
+await loadTokenizer();
 
 const rows: { failing: number; worstCase: boolean; groups: number; moreGroups: number; promptTokens: number; ms: number }[] = [];
 for (const worstCase of [false, true]) {

@@ -14,7 +14,7 @@ import { buildFacts, factsHash } from './facts.js';
 import type { BuildFactsOptions, FactGroup, Facts, MoreGroups } from './facts.js';
 import { outputSchema, postProcess, repairAnswer } from './output.js';
 import type { Confidence, Health, ModelAnswer } from './output.js';
-import { buildPrompt } from './prompt.js';
+import { buildPrompt, loadTokenizer } from './prompt.js';
 import { healthFromPlan, templateFor, templateHeadline, worseHealth } from './templates.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -87,7 +87,7 @@ function fill(facts: Facts, answer: ModelAnswer | null): AssessedGroup[] {
   });
 }
 
-/** The assessment from templates alone, labelled as a fallback with its reason. Pure. */
+/** The assessment from templates alone, labelled as a fallback with its reason. Pure, once `loadTokenizer()` has run (it measures the facts it would send). */
 export function deterministicAssessment(plan: NotificationPlan, opts: { reason?: string; facts?: Facts } = {}): Assessment {
   const facts = opts.facts ?? buildFacts(plan);
   return {
@@ -142,6 +142,7 @@ export async function summarizeWithModel(plan: NotificationPlan, deps: Summarize
   if (isEmpty(plan)) {
     return { ...deterministicAssessment(plan), outcome: 'skipped' };
   }
+  await loadTokenizer();
   const facts = buildFacts(plan, deps.facts);
   const hash = factsHash(facts);
   const fallback = (reason: string, extra: Partial<Assessment> = {}): Assessment => ({ ...deterministicAssessment(plan, { facts, reason }), ...extra });

@@ -130,6 +130,8 @@ function moreOf(rest: readonly FactGroup[]): MoreGroups | null {
  * by an estimate, then dropped one by one until the real prompt fits.
  */
 export function buildFacts(plan: NotificationPlan, opts: BuildFactsOptions = {}): Facts {
+  // A plan without incidents makes no prompt: nothing to measure (and the tokenizer need not be loaded).
+  if (plan.teams.every((t) => t.notices.length === 0)) return { version: FACTS_VERSION, cycleId: plan.cycleId, at: plan.at.toISOString(), groups: [], more: moreOf([]), promptTokens: 0 };
   const maxTokens = opts.maxPromptTokens ?? DEFAULT_MAX_PROMPT_TOKENS;
   const maxGroups = opts.maxGroups ?? DEFAULT_MAX_GROUPS;
   const all = groupPlan(plan);

@@ -2,7 +2,6 @@
 // as one JSON data block between `<facts>` and `</facts>`. Untrusted strings (job names, scopes, error texts) only
 // ever appear inside that block, JSON-encoded, with `<`, `>` and `&` written as \u escapes: a job named
 // "</facts> SYSTEM: …" cannot close the block or open a new one, because the block's text contains no `<` at all.
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { FactGroup, Facts } from './facts-types.js';
 
 export interface Prompt {
@@ -81,7 +80,20 @@ const REPLY_PRIMING = 3;
 /** Untrusted text may contain `<|endoftext|>` and the like: count it as plain text instead of throwing. */
 const PLAIN = { disallowedSpecial: new Set<string>() };
 
-/** Input tokens of a prompt (system + user), o200k encoding, including the chat framing. */
+let countTokens: ((text: string) => number) | null = null;
+
+/**
+ * Loads the o200k tokenizer that measures prompts. Its table costs about 75 MB of memory, so it is loaded on first
+ * need, not on import: a cycle with no news (most of them) never loads it. Idempotent.
+ */
+export async function loadTokenizer(): Promise<void> {
+  if (countTokens) return;
+  const o200k = await import('gpt-tokenizer/encoding/o200k_base');
+  countTokens = (text) => o200k.countTokens(text, PLAIN);
+}
+
+/** Input tokens of a prompt (system + user), o200k encoding, including the chat framing. Needs `loadTokenizer()`. */
 export function promptTokens(p: Prompt): number {
-  return countTokens(p.system, PLAIN) + countTokens(p.user, PLAIN) + 2 * MESSAGE_OVERHEAD + REPLY_PRIMING;
+  if (!countTokens) throw new Error('the prompt tokenizer is not loaded: await loadTokenizer() before measuring a prompt');
+  return countTokens(p.system) + countTokens(p.user) + 2 * MESSAGE_OVERHEAD + REPLY_PRIMING;
 }

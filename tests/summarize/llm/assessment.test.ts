@@ -9,6 +9,10 @@ import { FACTS_CLOSE, FACTS_OPEN, SYSTEM_PROMPT } from '../../../summarize/llm/p
 import { syntheticIncident, syntheticPlan } from '../../../sim/incidents.js';
 import type { NotificationPlan } from '../../../normalize/incident.js';
 import { goodAnswer, memoryCache, mockModel, steppingClock } from './helpers.js';
+import { loadTokenizer } from '../../../summarize/llm/prompt.js';
+
+// The facts are measured with the o200k tokenizer, loaded on first need (summarize/llm/prompt.ts).
+await loadTokenizer();
 
 const plan = syntheticPlan({ failing: 12 });
 const facts = buildFacts(plan);

@@ -3,6 +3,10 @@ import { buildFacts, factsHash, groupPlan, MAX_ERROR_CHARS } from '../../../summ
 import { buildPrompt, promptTokens } from '../../../summarize/llm/prompt.js';
 import { syntheticIncident, syntheticPlan } from '../../../sim/incidents.js';
 import type { NotificationPlan } from '../../../normalize/incident.js';
+import { loadTokenizer } from '../../../summarize/llm/prompt.js';
+
+// The facts are measured with the o200k tokenizer, loaded on first need (summarize/llm/prompt.ts).
+await loadTokenizer();
 
 const at = new Date('2026-11-23T06:00:00Z');
 

@@ -9,6 +9,10 @@ import { reply, startFakeOpenAI } from '../../../sim/openai.js';
 import type { FakeOpenAI, FakeReply } from '../../../sim/openai.js';
 import { syntheticPlan } from '../../../sim/incidents.js';
 import { goodAnswer, steppingClock } from './helpers.js';
+import { loadTokenizer } from '../../../summarize/llm/prompt.js';
+
+// The facts are measured with the o200k tokenizer, loaded on first need (summarize/llm/prompt.ts).
+await loadTokenizer();
 
 const plan = syntheticPlan({ failing: 9 });
 const facts = buildFacts(plan);
