@@ -7,7 +7,7 @@
 // then a second pass of the same runs (the overlap re-read: all unchanged), and prints the process's peak RSS.
 // The Snowflake store runs against the local emulator (the real snowflake-sdk over HTTP, DuckDB behind it): its wall
 // time measures the driver and the emulator, not a warehouse; its statement count is what a warehouse would see.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,8 +27,15 @@ const { values } = parseArgs({
     'memory-limit': { type: 'string' },
     /** Runs per transaction of a DuckDB upsert (default: the store's own). */
     'tx-rows': { type: 'string' },
+    /** The figures as JSON on stdout (for bench/all.ts) instead of the table. */
+    json: { type: 'boolean', default: false },
   },
 });
+const results: { store: string; rows: number; fastestS?: number; medianS?: number; cpuS?: number; statements?: number; wallS?: number }[] = [];
+/** A table line, unless --json (then only the collected figures are printed at the end). */
+const say = (line: string) => {
+  if (!values.json) console.log(line);
+};
 const repeat = Math.max(1, Number(values.repeat));
 const memoryLimitMb = values['memory-limit'] === undefined ? undefined : Number(values['memory-limit']);
 const txRows = values['tx-rows'] === undefined ? undefined : Number(values['tx-rows']);
@@ -92,7 +99,7 @@ async function main() {
   // The emulator (DuckDB inside) only when measured: it would add its own memory to the peak RSS.
   const emu = stores.includes('snowflake') ? await startSnowflakeEmulator({ users: { bench: 'bench' } }) : null;
   if (emu) (await import('snowflake-sdk')).default.configure({ logLevel: 'OFF', additionalLogToConsole: false });
-  console.log('store | rows | statements | wall s');
+  say('store | rows | statements | wall s');
   try {
     for (const n of sizes) {
       const runs = Array.from({ length: n }, (_, i) => run(i));
@@ -112,7 +119,8 @@ async function main() {
           await duck.close();
         }
         const sorted = [...walls].sort((a, b) => a - b);
-        console.log(`duckdb | ${n} | — | ${sorted[0]!.toFixed(2)} fastest of ${repeat}, median ${sorted[Math.floor(repeat / 2)]!.toFixed(2)}, CPU ${cpuOfFastest.toFixed(2)} s`);
+        results.push({ store: 'duckdb', rows: n, fastestS: sorted[0]!, medianS: sorted[Math.floor(repeat / 2)]!, cpuS: cpuOfFastest });
+        say(`duckdb | ${n} | — | ${sorted[0]!.toFixed(2)} fastest of ${repeat}, median ${sorted[Math.floor(repeat / 2)]!.toFixed(2)}, CPU ${cpuOfFastest.toFixed(2)} s`);
       }
       if (!emu) continue;
 
@@ -121,7 +129,8 @@ async function main() {
       const before = emu.statements.length;
       const t = performance.now();
       await sf.upsertRuns(runs);
-      console.log(`snowflake (emulator) | ${n} | ${emu.statements.length - before} | ${((performance.now() - t) / 1000).toFixed(2)}`);
+      results.push({ store: 'snowflake', rows: n, statements: emu.statements.length - before, wallS: (performance.now() - t) / 1000 });
+      say(`snowflake (emulator) | ${n} | ${emu.statements.length - before} | ${((performance.now() - t) / 1000).toFixed(2)}`);
       await sf.close();
     }
     const total = Number(values.backfill);
@@ -130,6 +139,7 @@ async function main() {
     await emu?.close();
     rmSync(dir, { recursive: true, force: true });
   }
+  if (values.json) process.stdout.write(JSON.stringify({ loadavg: readFileSync('/proc/loadavg', 'utf8').trim(), results }, null, 2) + '\n');
 }
 
 main().catch((e: unknown) => {
