@@ -29,7 +29,8 @@ export type { PlatformModule, PlatformConfigReader, ConfigSource, ScopeCandidate
 export { createHttpClient, parseRetryAfter, type HttpClient, type HttpRequest, type HttpResponse, type FetchLike } from './connect/http.js';
 export { paginate } from './connect/paging.js';
 export { staticToken, cachingTokenProvider, type TokenProvider } from './connect/tokens.js';
-export type { Collector, CollectContext, CollectWarning, TimeWindow, CheckResult } from './collectors/types.js';
+export type { Collector, CollectContext, CollectWarning, TimeWindow, CheckResult, EmitRuns } from './collectors/types.js';
+export { collectAll } from './collectors/stream.js';
 export { airbyteCollector } from './collectors/airbyte/index.js';
 export { databricksCollector } from './collectors/databricks/index.js';
 export { powerAutomateCollector } from './collectors/powerautomate/index.js';
