@@ -106,12 +106,9 @@ function steady(m: DataSpec, firstSeed: number): void {
     dbx.sim.setData(dbx.data);
   }
   if (ab) {
-    // The Airbyte simulator has no setData: its jobs are replaced in place (same connections: same seed and count),
-    // and a no-op updateJob makes it drop its sorted listings.
+    // Same connections (same seed and count), new jobs: replaceJobs re-indexes them, however many times.
     const jobs = airbyteData(m, firstSeed + 1).jobs;
-    const anyOld = ab.sim.data.jobs[0];
-    ab.sim.data.jobs.splice(0, ab.sim.data.jobs.length, ...jobs);
-    if (anyOld) ab.sim.updateJob(anyOld.jobId, {});
+    ab.sim.replaceJobs(jobs);
     ab.byUpdated = sortByUpdated(jobs);
   }
   if (dv) {

@@ -77,6 +77,8 @@ export interface AirbyteSimulator {
   onPage(n: number, fn: (sim: AirbyteSimulator) => void): void;
   /** Changes one job (e.g. moves its updatedAt) as the server would between two requests. */
   updateJob(jobId: number, patch: Partial<SimJob>): void;
+  /** Serves these jobs from now on (the same connections): a new dataset on the same server, any number of times. */
+  replaceJobs(jobs: SimJob[]): void;
   revokeTokens(): void;
   /** A broken server (or proxy) that answers every listing page as if `offset` were 0. */
   ignoreOffset(on: boolean): void;
@@ -339,6 +341,10 @@ export async function startAirbyteSimulator(opts: AirbyteSimOptions): Promise<Ai
       if (!job) throw new Error(`no job ${jobId} in the simulator`);
       Object.assign(job, patch);
       sorted.clear();
+    },
+    replaceJobs: (jobs) => {
+      sim.data.jobs.splice(0, sim.data.jobs.length, ...jobs);
+      reindex();
     },
     revokeTokens: () => issued.clear(),
     ignoreOffset: (on) => {

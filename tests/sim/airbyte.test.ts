@@ -151,3 +151,19 @@ describe('Airbyte simulator: tokens and the config API', () => {
     expect(missing?.status).toBe(404);
   });
 });
+
+describe('Airbyte simulator: a new dataset on the same server', () => {
+  it('replaceJobs serves the new jobs, as often as it is called, and updateJob finds them', async () => {
+    const first = generateAirbyteData({ now: NOW, seed: 3, jobs: 30, days: 1 });
+    const sim = await h.sim(first);
+    for (const seed of [4, 5]) {
+      // The same seed keeps the same connections (the server's); a later `now` gives other jobs.
+      const next = generateAirbyteData({ now: new Date(NOW.getTime() + seed * H), seed: 3, jobs: 30, days: 1 });
+      sim.replaceJobs(next.jobs.map((j) => ({ ...j, jobId: j.jobId + seed * 1_000_000 })));
+      const page = await get(sim, '/jobs', { orderBy: 'updatedAt|DESC', limit: 100 });
+      expect(page.data.map((j) => Number(j.jobId)).sort()).toEqual(next.jobs.map((j) => j.jobId + seed * 1_000_000).sort());
+      const last = sim.data.jobs[0]!;
+      expect(() => sim.updateJob(last.jobId, { status: 'failed' })).not.toThrow();
+    }
+  });
+});
