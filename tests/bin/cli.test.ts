@@ -3,11 +3,15 @@
 import { existsSync, mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { generateDatabricksData } from '../../sim/databricks-data.js';
 import { startDatabricksSimulator, type DatabricksSimulator } from '../../sim/databricks.js';
 import { PLATFORMS } from '../../normalize/schema.js';
 import { runCli } from '../helpers/cli.js';
+
+// Each test spawns the CLI several times (a Node start and the modules each time): on a busy 2-core machine that
+// can pass 30 s. A hang guard, not a time assertion.
+jest.setTimeout(120_000);
 
 const TOKEN = 'dapi-cli-test-token-abcdef0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'pa-cli-'));

@@ -3,12 +3,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Incident, IncidentEvent } from '../../normalize/incident.js';
 import { openDuckDbStore } from '../../sinks/store/duckdb.js';
 import { incidentId } from '../../summarize/assess/index.js';
 import { runCli } from '../helpers/cli.js';
 import { makeJob, makeRun } from '../helpers/run-fixtures.js';
+
+// Each test spawns the CLI several times (a Node start and the modules each time): on a busy 2-core machine that
+// can pass 30 s. A hang guard, not a time assertion.
+jest.setTimeout(120_000);
 
 const NOW = '2026-11-23T12:00:00Z';
 const now = new Date(NOW);

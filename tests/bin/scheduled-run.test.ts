@@ -5,10 +5,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { generateDatabricksData } from '../../sim/databricks-data.js';
 import { startDatabricksSimulator, type DatabricksSimulator } from '../../sim/databricks.js';
 import { runCli } from '../helpers/cli.js';
+
+// Each test spawns the CLI several times (a Node start and the modules each time): on a busy 2-core machine that
+// can pass 30 s. A hang guard, not a time assertion.
+jest.setTimeout(120_000);
 
 const TOKEN = 'dapi-scheduled-test-token-0123456789ab';
 const dir = mkdtempSync(join(tmpdir(), 'pa-scheduled-'));

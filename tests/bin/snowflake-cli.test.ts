@@ -2,12 +2,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { generateDatabricksData } from '../../sim/databricks-data.js';
 import { startDatabricksSimulator, type DatabricksSimulator } from '../../sim/databricks.js';
 import { startSnowflakeEmulator, type SnowflakeEmulator } from '../../sim/snowflake/emulator.js';
 import { runCli } from '../helpers/cli.js';
 import { LATEST_VERSION } from '../../sinks/store/tables.js';
+
+// Each test spawns the CLI several times (a Node start and the modules each time): on a busy 2-core machine that
+// can pass 30 s. A hang guard, not a time assertion.
+jest.setTimeout(120_000);
 
 const dir = mkdtempSync(join(tmpdir(), 'pa-sfcli-'));
 let emu: SnowflakeEmulator;
