@@ -10,13 +10,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runAudit, type ProgressEvent } from '../audit.js';
-import { collectorFor } from '../collectors/registry.js';
-import type { AuditConfig, ScopeConfig } from '../config/load.js';
+import type { AuditConfig } from '../config/load.js';
 import type { AuditReport } from '../summarize/report.js';
 import { openDuckDbStore } from '../sinks/store/duckdb.js';
 import { budgetRow, BUDGETS, type BudgetRow } from './budgets.js';
 import { chainOf, plan, type Chain } from './lower-bound.js';
 import { BENCH_PLATFORMS, type BenchPlatform, type DataSpec, type Request, type Started } from './sim-server.js';
+import { benchScopes } from './scopes.js';
 
 const DAY = 86_400_000;
 
@@ -61,18 +61,7 @@ function ask<T>(msg: Request): Promise<T> {
 }
 
 function configFor(s: Started, dbPath: string): AuditConfig {
-  const scopes: ScopeConfig[] = [];
-  const add = (platform: BenchPlatform, raw: unknown) => {
-    const c = collectorFor(platform);
-    const scope = c.scopeSchema.parse(raw);
-    scopes.push({ platform, scope, scopeId: c.scopeId(scope), source: 'bench' });
-  };
-  if (s.databricks) add('databricks', { host: s.databricks.url, token: 'bench-token' });
-  if (s.airbyte) add('airbyte', { baseUrl: s.airbyte.url, apiKey: 'bench-key', workspaceIds: [] });
-  if (s.powerautomate) {
-    const e = s.powerautomate.entra;
-    add('powerautomate', { environmentUrl: s.powerautomate.url, apiUrl: s.powerautomate.apiUrl, tenantId: e.tenantId, clientId: e.clientId, clientSecret: e.clientSecret, authorityHost: e.authorityHost, authorityCaPem: e.caPem });
-  }
+  const scopes = benchScopes(s);
   return {
     scopes,
     enabled: scopes.map((x) => x.platform),

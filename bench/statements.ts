@@ -13,8 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runAudit } from '../audit.js';
-import { collectorFor } from '../collectors/registry.js';
-import type { AuditConfig, ScopeConfig } from '../config/load.js';
+import type { AuditConfig } from '../config/load.js';
 import { SCHEMA_VERSION, type Run } from '../normalize/schema.js';
 import { createOutboxTransport } from '../sinks/mail/outbox.js';
 import { openSnowflakeStore } from '../sinks/store/snowflake.js';
@@ -22,6 +21,7 @@ import type { Store } from '../sinks/store/types.js';
 import { startSnowflakeEmulator, type ExecutedStatement, type SnowflakeEmulator } from '../sim/snowflake/emulator.js';
 import { AssessConfigSchema } from '../summarize/assess/index.js';
 import { BENCH_PLATFORMS, type DataSpec, type Request, type Started } from './sim-server.js';
+import { benchScopes } from './scopes.js';
 
 const { values } = parseArgs({
   options: {
@@ -114,18 +114,7 @@ export function kindOf(sql: string): string {
 }
 
 function configFor(s: Started): AuditConfig {
-  const scopes: ScopeConfig[] = [];
-  const add = (platform: (typeof BENCH_PLATFORMS)[number], raw: unknown) => {
-    const c = collectorFor(platform);
-    const scope = c.scopeSchema.parse(raw);
-    scopes.push({ platform, scope, scopeId: c.scopeId(scope), source: 'bench' });
-  };
-  if (s.databricks) add('databricks', { host: s.databricks.url, token: 'bench-token' });
-  if (s.airbyte) add('airbyte', { baseUrl: s.airbyte.url, apiKey: 'bench-key', workspaceIds: [] });
-  if (s.powerautomate) {
-    const e = s.powerautomate.entra;
-    add('powerautomate', { environmentUrl: s.powerautomate.url, apiUrl: s.powerautomate.apiUrl, tenantId: e.tenantId, clientId: e.clientId, clientSecret: e.clientSecret, authorityHost: e.authorityHost, authorityCaPem: e.caPem });
-  }
+  const scopes = benchScopes(s);
   return {
     scopes,
     enabled: scopes.map((x) => x.platform),
