@@ -2,8 +2,9 @@
 // the batch is split in halves and each half written on its own, recursively, until the rows it refuses stand alone:
 // those are set aside with the store's reason, everything else is committed. A batch of n rows with k bad ones
 // costs about 2·k·log2(n) extra transactions; the depth never exceeds ceil(log2(n)).
-import type { Run } from '../../normalize/schema.js';
-import { runToRow, type Cell } from './tables.js';
+import { dedupeNewest } from '../../normalize/order.js';
+import type { Job, Run } from '../../normalize/schema.js';
+import { jobToRow, runToRow, storedJobKey, type Cell } from './tables.js';
 import type { UpsertResult } from './types.js';
 
 export const NOTHING: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, statusChanges: 0, quarantined: 0 };
@@ -59,4 +60,16 @@ export function runRows(runs: readonly Run[]): { rows: { run: Run; row: Cell[] }
     }
   }
   return { rows, bad };
+}
+
+/**
+ * A batch of jobs as table rows, one per stored key: a job has no vendor update time or status, so the newest
+ * sighting wins (dedupeNewest on the stored key).
+ */
+export function jobRows(input: readonly Job[]): { job: Job; row: Cell[] }[] {
+  const jobs = dedupeNewest(
+    input.map((j) => ({ ...j, updatedAt: null, status: { category: 'unknown' as const } })),
+    storedJobKey,
+  );
+  return jobs.map((j) => ({ job: j, row: jobToRow(j) }));
 }

@@ -5,8 +5,8 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SchemaVersionError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
 import type { Job, Platform, Run } from '../../normalize/schema.js';
-import { clip, ident, jobStateChangeSql, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, TABLES, type Cell } from './tables.js';
-import { addResults, NOTHING, runRows, writeBisecting } from './bisect.js';
+import { clip, ident, jobStateChangeSql, jsonText, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, TABLES, type Cell } from './tables.js';
+import { addResults, NOTHING, jobRows, runRows, writeBisecting } from './bisect.js';
 import { ddl, DUCK_TYPES, stage, StageValueError, type DuckModule } from './duckdb-stage.js';
 import { mergeSql, writeRunRows } from './duckdb-write.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
@@ -239,11 +239,7 @@ export class DuckDbStore extends AssessingStore implements Store {
 
   async upsertJobs(input: readonly Job[]): Promise<UpsertResult> {
     this.writable('write jobs');
-    const jobs = dedupeNewest(
-      input.map((j) => ({ ...j, updatedAt: null, status: { category: 'unknown' as const } })),
-      storedJobKey,
-    );
-    const rows = jobs.map((j) => ({ job: j, row: jobToRow(j) }));
+    const rows = jobRows(input);
     const bad: { job: Job; reason: string }[] = [];
     return this.serial(async () => {
       const res = await writeBisecting(rows, {

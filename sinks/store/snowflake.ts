@@ -16,13 +16,13 @@
 import { SchemaVersionError, SnowflakeError, StoreError } from '../../errors.js';
 import { dedupeNewest } from '../../normalize/order.js';
 import type { Job, Platform, Run } from '../../normalize/schema.js';
-import { clip, ident, JOB_STATE_SETS, jobToRow, jsonText, storedJobKey, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, RUN_CONTENT_CHANGED, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
+import { clip, ident, JOB_STATE_SETS, jsonText, storedRunKey, LATEST_VERSION, MIGRATIONS, rowToJob, rowToRun, RUN_CONTENT_CHANGED, TABLES, type Cell, type ColumnType, type TableDef } from './tables.js';
 import type { Coverage, CycleRecord, Gap, Lease, QuarantineItem, RunQuery, StatusChange, Store, UpsertResult } from './types.js';
 import { AssessingStore } from './assess-store.js';
 import { mergeCounts, type JsonDialect, type SqlRunner, type SqlSession } from './assess-sql.js';
 import { Spool } from './spool.js';
 import { renderStaleCycleAlert } from './alert.js';
-import { NOTHING, runRows, writeBisecting } from './bisect.js';
+import { NOTHING, jobRows, runRows, writeBisecting } from './bisect.js';
 import { ARRAY_BIND_THRESHOLD, openSnowflake, type SnowflakeSession, type SnowflakeSettings } from '../../connect/snowflake.js';
 
 const SF_TYPES: Record<ColumnType, string> = { id: 'VARCHAR', text: 'VARCHAR', int: 'NUMBER(38,0)', bool: 'BOOLEAN', timestamp: 'TIMESTAMP_TZ', json: 'VARIANT' };
@@ -311,11 +311,7 @@ export class SnowflakeStore extends AssessingStore implements Store {
   }
 
   async upsertJobs(input: readonly Job[]): Promise<UpsertResult> {
-    const jobs = dedupeNewest(
-      input.map((j) => ({ ...j, updatedAt: null, status: { category: 'unknown' as const } })),
-      storedJobKey,
-    );
-    const rows = jobs.map((j) => ({ job: j, row: jobToRow(j) }));
+    const rows = jobRows(input);
     const bad: { job: Job; reason: string }[] = [];
     return this.serial(async () => {
       const res = await writeBisecting(rows, {
